@@ -12,8 +12,8 @@
 static int64_t g_start_ns;
 static bool g_enabled;
 static int g_fd = STDOUT_FILENO;
-static ev_sink_fn g_sink;
-static void *g_sink_ctx;
+static _Thread_local ev_sink_fn g_sink; /* per thread: brain threads route to the queue */
+static _Thread_local void *g_sink_ctx;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void ev_init(int64_t start_ns, bool enabled)
@@ -30,16 +30,13 @@ void ev_set_fd(int fd)
 {
     pthread_mutex_lock(&g_lock);
     g_fd = fd;
-    g_sink = NULL;
     pthread_mutex_unlock(&g_lock);
 }
 
 void ev_set_sink(ev_sink_fn fn, void *ctx)
 {
-    pthread_mutex_lock(&g_lock);
     g_sink = fn;
     g_sink_ctx = ctx;
-    pthread_mutex_unlock(&g_lock);
 }
 
 static void write_all(int fd, const char *p, size_t len)
@@ -58,11 +55,12 @@ static void write_all(int fd, const char *p, size_t len)
 
 void ev_write_line(const char *line, size_t len)
 {
-    pthread_mutex_lock(&g_lock);
-    if (g_sink)
+    if (g_sink) {
         g_sink(line, len, g_sink_ctx);
-    else
-        write_all(g_fd, line, len);
+        return;
+    }
+    pthread_mutex_lock(&g_lock);
+    write_all(g_fd, line, len);
     pthread_mutex_unlock(&g_lock);
 }
 

@@ -24,7 +24,8 @@ int64_t ev_ms_since_start(int64_t mono_ns);
 
 /* Default sink: write(2) to fd, whole lines under a mutex. */
 void ev_set_fd(int fd);
-/* Replace the sink (brain routes events to core through the queue). */
+/* Replace the sink for the calling thread (brain threads route events to
+ * the core through the queue; the core writes them). NULL restores fd. */
 void ev_set_sink(ev_sink_fn fn, void *ctx);
 
 /* Emits an event. Takes ownership of fields (may be NULL). */

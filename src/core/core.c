@@ -1,0 +1,298 @@
+/* core.c: the core worker's main loop: requests out, replies in.
+ *
+ * This file owns the conversation with the brain: request ids, heartbeats,
+ * brain restarts, replies and the events that report them. Audio capture and
+ * the listening pipeline plug in through core_audio.c. */
+#include "core/core.h"
+#include "common/ev.h"
+#include "common/log.h"
+#include "core/textin.h"
+#include "ipc/msg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+    const wz_link *l;
+    uint8_t *rx;
+    size_t rx_cap;
+
+    uint64_t next_req;        /* request ids this core generation hands out */
+    uint64_t cur_req;         /* request in flight, 0 if none */
+    bool cur_failed;
+    bool any_failed;
+    char reply[CORE_REPLY_MAX];
+    size_t reply_len;
+
+    bool brain_ready;
+    bool announced_ready;
+    bool apology_pending;
+    int64_t last_peer_ns;     /* last message of any kind from the brain */
+    int64_t next_hb_ns;
+    msg_stats stats;
+
+    /* --text */
+    bool text_mode;
+    bool stdin_mode;
+    bool single_sent;
+    textin in;
+
+    bool shutting_down;
+} core;
+
+static int64_t hb_interval_ns(const core *c) { return c->l->cfg->supervisor_heartbeat_ms * 1000000LL; }
+
+static void reply_reset(core *c)
+{
+    c->reply_len = 0;
+    c->reply[0] = '\0';
+}
+
+static void reply_append(core *c, const char *s)
+{
+    size_t n = strlen(s);
+    size_t sep = c->reply_len ? 1 : 0;
+    if (c->reply_len + sep + n >= sizeof c->reply) {
+        log_warn("reply longer than %d bytes; the response event carries the first part",
+                 CORE_REPLY_MAX);
+        return;
+    }
+    if (sep)
+        c->reply[c->reply_len++] = ' ';
+    memcpy(c->reply + c->reply_len, s, n + 1);
+    c->reply_len += n;
+}
+
+/* Control messages may use the whole queue; a failure is counted, never
+ * waited for. */
+static void send_control(core *c, int type, uint64_t req, const char *text)
+{
+    int rc = text ? msg_try_send(c->l->to_brain, type, 0, req, text, strlen(text) + 1, 0)
+                  : msg_try_send(c->l->to_brain, type, 0, req, NULL, 0, 0);
+    if (rc != WZ_OK) {
+        c->stats.control_dropped++;
+        log_warn("could not send %s to brain: %s (dropped control messages: %llu)",
+                 msg_type_name(type), wz_strerror(rc), (unsigned long long)c->stats.control_dropped);
+    }
+}
+
+static void finish_request(core *c, bool failed)
+{
+    if (!c->cur_req)
+        return;
+    c->cur_failed |= failed;
+    c->any_failed |= c->cur_failed;
+    ev_emitf("response", "{s:s, s:I, s:b}", "text", c->reply, "req_id", (json_int_t)c->cur_req,
+             "ok", !c->cur_failed);
+    if (!ev_enabled() && c->text_mode) {
+        printf("%s\n", c->reply);
+        fflush(stdout);
+    }
+    c->cur_req = 0;
+    c->cur_failed = false;
+    reply_reset(c);
+}
+
+static void start_text_request(core *c, const char *text)
+{
+    uint64_t id = c->next_req++;
+    int rc = msg_try_send(c->l->to_brain, MSG_TEXT_REQUEST, 0, id, text, strlen(text) + 1,
+                          (size_t)c->l->cfg->ipc_control_reserve);
+    if (rc != WZ_OK) {
+        c->stats.requests_failed++;
+        ev_emitf("error", "{s:s, s:s}", "component", "ipc", "message", "request not delivered: queue to brain is full");
+        log_error("request not delivered to brain: %s", wz_strerror(rc));
+        c->any_failed = true;
+        return;
+    }
+    c->cur_req = id;
+    c->cur_failed = false;
+    reply_reset(c);
+}
+
+static void on_peer_restarted(core *c, const msg *m)
+{
+    log_warn("brain restarted (pid %u)", m->pid);
+    c->brain_ready = false;
+    if (c->cur_req) {
+        ev_emitf("error", "{s:s, s:s, s:I}", "component", "brain", "message",
+                 "the brain restarted; the request in flight was abandoned", "req_id",
+                 (json_int_t)c->cur_req);
+        c->apology_pending = true;
+        finish_request(c, true);
+    }
+}
+
+static void on_ready(core *c)
+{
+    c->brain_ready = true;
+    if (!c->announced_ready) {
+        c->announced_ready = true;
+        ev_emitf("ready", "{s:s}", "mode", c->text_mode ? "text" : "audio");
+        log_info("ready");
+    }
+    if (c->apology_pending) {
+        c->apology_pending = false;
+        send_control(c, MSG_SAY, c->next_req++, "brain_restarted");
+    }
+}
+
+static void handle(core *c, const msg *m)
+{
+    switch ((msg_type)m->type) {
+    case MSG_READY: on_ready(c); break;
+    case MSG_HEARTBEAT: {
+        int rc = msg_try_send(c->l->to_brain, MSG_HEARTBEAT_ACK, 0, 0, &c->stats, sizeof c->stats, 0);
+        if (rc != WZ_OK)
+            c->stats.control_dropped++;
+        log_debug("heartbeat from brain: seq %llu, bad messages %llu", (unsigned long long)m->stats.seq,
+                  (unsigned long long)m->stats.bad_messages);
+        break;
+    }
+    case MSG_HEARTBEAT_ACK: break;
+    case MSG_PEER_RESTARTED: on_peer_restarted(c, m); break;
+    case MSG_EVENT: ev_write_line(m->text, strlen(m->text)); break;
+    case MSG_TRANSCRIPT: break; /* the brain emits the transcript event itself */
+    case MSG_RESPONSE_TEXT:
+        if (m->req_id == c->cur_req)
+            reply_append(c, m->text);
+        else if (!c->cur_req)
+            ev_emitf("response", "{s:s, s:I, s:b}", "text", m->text, "req_id", (json_int_t)m->req_id, "ok", true);
+        break;
+    case MSG_TTS_AUDIO: break;
+    case MSG_TTS_END:
+        if (m->req_id == c->cur_req)
+            finish_request(c, (m->flags & MSG_F_ERROR) != 0);
+        break;
+    case MSG_ANNOUNCE:
+        ev_emitf("announce", "{s:s}", "text", m->text);
+        break;
+    case MSG_ERROR:
+        ev_emitf("error", "{s:s, s:s, s:I}", "component", m->text, "message", m->text2, "req_id",
+                 (json_int_t)m->req_id);
+        log_error("%s: %s", m->text, m->text2);
+        if (m->req_id == c->cur_req)
+            c->cur_failed = true;
+        break;
+    case MSG_SHUTDOWN:
+        c->shutting_down = true;
+        break;
+    default:
+        c->stats.bad_messages++;
+        log_warn("unexpected %s message from brain; skipped", msg_type_name(m->type));
+        break;
+    }
+}
+
+/* Drains brain_to_core, waiting up to timeout_ms for the first message. */
+static void pump(core *c, int timeout_ms)
+{
+    for (;;) {
+        size_t len;
+        int rc = ipcq_recv(c->l->to_core, c->rx, c->rx_cap, &len, timeout_ms);
+        if (rc == WZ_TIMEDOUT || rc == WZ_CLOSED)
+            return;
+        timeout_ms = 0;
+        if (rc != WZ_OK) {
+            c->stats.bad_messages++;
+            log_warn("message from brain dropped: %s", wz_strerror(rc));
+            continue;
+        }
+        msg m;
+        char why[96];
+        if (msg_decode(c->rx, len, &m, why, sizeof why) != WZ_OK) {
+            c->stats.bad_messages++;
+            log_warn("corrupt message from brain skipped: %s", why);
+            continue;
+        }
+        c->last_peer_ns = wz_now_ns();
+        handle(c, &m);
+        if (c->shutting_down)
+            return;
+    }
+}
+
+static void heartbeat(core *c)
+{
+    int64_t now = wz_now_ns();
+    link_beat(c->l);
+    if (now < c->next_hb_ns)
+        return;
+    c->next_hb_ns = now + hb_interval_ns(c);
+    c->stats.seq++;
+    if (msg_try_send(c->l->to_brain, MSG_HEARTBEAT, 0, 0, &c->stats, sizeof c->stats, 0) != WZ_OK)
+        c->stats.control_dropped++;
+    int64_t silent = now - c->last_peer_ns;
+    int64_t limit = hb_interval_ns(c) * c->l->cfg->supervisor_heartbeat_misses;
+    if (c->cur_req && silent > limit) {
+        ev_emitf("error", "{s:s, s:s, s:I}", "component", "brain", "message",
+                 "the brain stopped answering; request abandoned", "req_id", (json_int_t)c->cur_req);
+        c->apology_pending = true;
+        finish_request(c, true);
+    }
+}
+
+/* --text: feed the next request when nothing is in flight. Returns true when
+ * all text input is done. */
+static bool text_step(core *c)
+{
+    if (c->cur_req)
+        return false;
+    if (!c->stdin_mode) {
+        if (!c->single_sent) {
+            c->single_sent = true;
+            start_text_request(c, c->l->opts->text);
+            return false;
+        }
+        return true;
+    }
+    char line[CORE_STDIN_LINE_MAX + 1];
+    if (textin_next(&c->in, line, sizeof line)) {
+        start_text_request(c, line);
+        return false;
+    }
+    return c->in.eof;
+}
+
+int core_run(const wz_link *l)
+{
+    core *c = calloc(1, sizeof *c);
+    if (!c)
+        return WZ_EXIT_CRASH;
+    c->l = l;
+    c->rx_cap = ipcq_max_bytes(l->to_core);
+    c->rx = malloc(c->rx_cap);
+    if (!c->rx) {
+        free(c);
+        return WZ_EXIT_CRASH;
+    }
+    /* Request ids carry the core's pid in the high bits so a restarted core
+     * never reuses an id the brain may still be answering. */
+    c->next_req = ((uint64_t)(uint32_t)getpid() << 32) | 1;
+    c->last_peer_ns = wz_now_ns();
+    c->text_mode = l->opts->text != NULL;
+    c->stdin_mode = c->text_mode && strcmp(l->opts->text, "-") == 0;
+    if (c->stdin_mode)
+        textin_init(&c->in, STDIN_FILENO);
+    link_beat(l);
+
+    int exit_code = WZ_EXIT_OK;
+    while (!link_should_stop(l) && !c->shutting_down) {
+        pump(c, 20);
+        heartbeat(c);
+        if (c->text_mode && c->brain_ready && text_step(c) && !c->cur_req) {
+            exit_code = c->any_failed ? WZ_EXIT_FAILED : WZ_EXIT_OK;
+            break;
+        }
+    }
+    if (c->shutting_down || link_should_stop(l)) {
+        /* Capture is already stopped by leaving the loop; now the brain. */
+        log_info("stopping: capture closed, asking brain to stop");
+        send_control(c, MSG_SHUTDOWN, 0, NULL);
+    }
+    free(c->rx);
+    free(c);
+    return exit_code;
+}
