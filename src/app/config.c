@@ -138,16 +138,41 @@ void config_init(wz_config *cfg)
 
 typedef struct {
     wz_config *cfg;
+    FILE *f;
+    int line;          /* line the reader returned last */
+    int err_line;      /* first line our handler rejected, 0 if none */
+    int long_line;     /* first line longer than inih's buffer, 0 if none */
     char why[384];
-    int nerr;
 } load_ctx;
+
+/* Line reader for inih that counts lines, so errors and --print-config can
+ * name the line, and that refuses lines too long for inih's buffer instead
+ * of letting them be split. */
+static char *read_line(char *str, int num, void *stream)
+{
+    load_ctx *lc = stream;
+    if (!fgets(str, num, lc->f))
+        return NULL;
+    lc->line++;
+    size_t n = strlen(str);
+    if (n == (size_t)num - 1 && str[n - 1] != '\n' && !feof(lc->f)) {
+        if (!lc->long_line)
+            lc->long_line = lc->line;
+        int c;
+        while ((c = fgetc(lc->f)) != EOF && c != '\n')
+            ;
+        str[0] = '\0'; /* parsed as a blank line; reported below */
+    }
+    return str;
+}
 
 static int on_ini_pair(void *user, const char *section, const char *name, const char *value)
 {
     load_ctx *lc = user;
-    if (lc->nerr)
+    if (lc->err_line)
         return 0;
     int i = find_key(section, name);
+    char why[256];
     if (i < 0) {
         if (!section[0])
             snprintf(lc->why, sizeof lc->why, "key '%s' is outside any [section]", name);
@@ -155,71 +180,42 @@ static int on_ini_pair(void *user, const char *section, const char *name, const 
             snprintf(lc->why, sizeof lc->why, "unknown section [%s] (key '%s')", section, name);
         else
             snprintf(lc->why, sizeof lc->why, "unknown key '%s.%s'", section, name);
-        lc->nerr++;
-        return 0;
-    }
-    char why[256];
-    if (set_value(lc->cfg, i, value, why, sizeof why) != WZ_OK) {
+    } else if (set_value(lc->cfg, i, value, why, sizeof why) != WZ_OK) {
         snprintf(lc->why, sizeof lc->why, "bad value for '%s.%s': %s", section, name, why);
-        lc->nerr++;
-        return 0;
+    } else {
+        lc->cfg->origin[i] = CFG_FROM_FILE;
+        lc->cfg->origin_line[i] = lc->line;
+        return 1;
     }
-    lc->cfg->origin[i] = CFG_FROM_FILE;
-    return 1;
+    lc->err_line = lc->line;
+    return 0;
 }
 
 int config_load_file(wz_config *cfg, const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
+    load_ctx lc = { .cfg = cfg };
+    lc.f = fopen(path, "r");
+    if (!lc.f) {
         snprintf(err, errlen, "%s: cannot open config file: %s", path, strerror(errno));
         return WZ_IO;
     }
-    wz_config before = *cfg;
-    load_ctx lc = { .cfg = cfg };
-    int line = ini_parse_file(f, on_ini_pair, &lc);
-    fclose(f);
-    if (line != 0) {
-        if (line < 0)
-            snprintf(err, errlen, "%s: cannot read config file", path);
-        else if (lc.nerr)
+    int line = ini_parse_stream(read_line, &lc, on_ini_pair, &lc);
+    fclose(lc.f);
+    if (lc.long_line && (line == 0 || lc.long_line <= line)) {
+        snprintf(err, errlen, "%s:%d: line is too long", path, lc.long_line);
+        return WZ_CONFIG;
+    }
+    if (line < 0) {
+        snprintf(err, errlen, "%s: cannot read config file", path);
+        return WZ_CONFIG;
+    }
+    if (line > 0) {
+        if (line == lc.err_line)
             snprintf(err, errlen, "%s:%d: %s", path, line, lc.why);
         else
             snprintf(err, errlen, "%s:%d: syntax error (expected 'key = value' or '[section]')",
                      path, line);
         return WZ_CONFIG;
-    }
-    /* inih does not report the line of successful keys; find them so
-     * --print-config can say where each value came from. */
-    f = fopen(path, "r");
-    if (f) {
-        char buf[4096], section[128] = "";
-        int n = 0;
-        while (fgets(buf, sizeof buf, f)) {
-            n++;
-            char *p = buf;
-            while (isspace((unsigned char)*p))
-                p++;
-            if (*p == '[') {
-                char *close = strchr(p, ']');
-                if (close) {
-                    *close = '\0';
-                    (void)wz_strlcpy(section, p + 1, sizeof section);
-                }
-                continue;
-            }
-            char *eq = strpbrk(p, "=:");
-            if (!eq || *p == ';' || *p == '#')
-                continue;
-            char *e = eq;
-            while (e > p && isspace((unsigned char)e[-1]))
-                e--;
-            *e = '\0';
-            int i = find_key(section, p);
-            if (i >= 0 && cfg->origin[i] == CFG_FROM_FILE && before.origin[i] != CFG_FROM_FILE)
-                cfg->origin_line[i] = n;
-        }
-        fclose(f);
     }
     (void)wz_strlcpy(cfg->file, path, sizeof cfg->file);
     return WZ_OK;

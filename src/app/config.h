@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "app/config_keys.h"
+#include "common/wz.h"
 
 #define CONFIG_STR_MAX 512
 

@@ -142,6 +142,8 @@ static void handle(brain *b, const msg *m, bool *stop)
     case MSG_PEER_RESTARTED:
         log_warn("core restarted (pid %u); dropping its old requests", m->pid);
         cancel_all(b);
+        if (msg_send(b->l->to_core, MSG_READY, 0, 0, NULL, 0, 1000) != WZ_OK)
+            log_warn("could not tell the new core that the brain is ready");
         break;
     case MSG_SHUTDOWN: *stop = true; break;
     case MSG_AUDIO_START:
