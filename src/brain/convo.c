@@ -385,6 +385,9 @@ static int run_rounds(run *r, json_t *msgs, convo_result *res)
             llm_reply_clear(&reply);
             return llm_error_set(&res->err, LLM_FAIL_INTERNAL, "no tool executor");
         }
+        /* Text before a tool call is complete: speak it while the tool
+         * runs, and never glue it to the next round's first word. */
+        sentence_flush(&r->sp);
         res->tool_steps++;
         rc = run_tools(r, &reply, msgs, &res->err);
         llm_reply_clear(&reply);
