@@ -266,6 +266,17 @@ class Handler(BaseHTTPRequestHandler):
         self.end_stream()
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # Clients hanging up (interrupt tests, dropped keep-alive sockets) are
+        # expected; anything else is printed as usual.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def main():
     ap = argparse.ArgumentParser(description="Stand-in Ollama/OpenAI chat server for tests")
     ap.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -286,8 +297,7 @@ def main():
         if a.models:
             STATE["scenario"]["models"] = a.models.split(",")
     STATE["record"] = a.record
-    ThreadingHTTPServer.daemon_threads = True
-    srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
+    srv = Server(("127.0.0.1", a.port), Handler)
     port = srv.server_address[1]
     if a.port_file:
         tmp = a.port_file + ".tmp"

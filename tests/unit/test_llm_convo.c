@@ -19,8 +19,19 @@ typedef struct {
     int nresults;
     int exec_rc;            /* what exec returns */
     int cancel_after;       /* cancel from another thread after this many sentences (0: never) */
-    int64_t cancel_ms;
+    int cancel_delay_ms;    /* >0: that thread cancels this much later, without blocking us */
+    _Atomic int64_t cancel_ms;
+    pthread_t canceller;
 } probe;
+
+static void *delayed_cancel_thread(void *arg)
+{
+    probe *p = arg;
+    wz_sleep_ms(p->cancel_delay_ms);
+    p->cancel_ms = wz_now_ms();
+    convo_cancel(p->cv);
+    return NULL;
+}
 
 static void *cancel_thread(void *arg)
 {
@@ -38,7 +49,9 @@ static void on_sentence(void *ctx, const char *s)
         p->sent_ms[p->nsent] = wz_now_ms();
     }
     p->nsent++;
-    if (p->cancel_after && p->nsent == p->cancel_after) {
+    if (p->cancel_after && p->nsent == p->cancel_after && p->cancel_delay_ms) {
+        pthread_create(&p->canceller, NULL, delayed_cancel_thread, p);
+    } else if (p->cancel_after && p->nsent == p->cancel_after) {
         /* An INTERRUPT arriving on another thread while this sentence is
          * being handed to TTS. */
         sem_t done;
@@ -356,12 +369,41 @@ static void test_interrupt_mid_stream(void)
         ASSERT_EQ(LLM_FAIL_CANCELED, res.err.kind);
         ASSERT_EQ(1, p.nsent); /* nothing after the interrupt is spoken */
         ASSERT_STREQ("First part here.", p.sent[0]);
-        ASSERT_LE(returned - p.cancel_ms, 50); /* the transfer stops at once */
+        fprintf(stderr, "  %s: cancel -> convo_run returned in %lld ms\n", BACKEND,
+                (long long)(returned - p.cancel_ms));
+        ASSERT_LE(returned - p.cancel_ms, 250); /* ~1 ms; the rest of the stream would take 2.5 s */
         ASSERT_TRUE(server_saw_hangup(&srv, 2000));
         /* History keeps only the spoken sentence. */
         ASSERT_EQ(1, convo_history_len(cv));
         char *reply = convo_history_reply(cv, 0);
         ASSERT_STREQ("First part here.", reply);
+        free(reply);
+        convo_free(cv);
+        standin_stop(&srv);
+    }
+}
+
+/* The cancel lands while the transfer sits in curl_multi_poll() waiting for
+ * the next token (100 ms apart): curl_multi_wakeup() must end it at once. */
+static void test_cancel_wakes_waiting_transfer(void)
+{
+    FOR_EACH_BACKEND {
+        standin srv;
+        standin_start(&srv, "{\"responses\":[{\"text\":\"Short one. And then a very long tail "
+                            "of words that keeps streaming for a while.\",\"chunk_delay_ms\":100}]}");
+        convo *cv = make(BACKEND, &srv, 4, 6);
+        probe p = { .cancel_after = 1, .cancel_delay_ms = 30 };
+        convo_result res;
+        ASSERT_EQ(WZ_CANCELED, ask(cv, &p, "hi", NULL, &res));
+        int64_t returned = wz_now_ms();
+        pthread_join(p.canceller, NULL);
+        fprintf(stderr, "  %s: cancel from another thread -> return in %lld ms\n", BACKEND,
+                (long long)(returned - p.cancel_ms));
+        ASSERT_LE(returned - p.cancel_ms, 60); /* well under one 100 ms token gap */
+        ASSERT_EQ(1, p.nsent);
+        ASSERT_TRUE(server_saw_hangup(&srv, 2000));
+        char *reply = convo_history_reply(cv, 0);
+        ASSERT_STREQ("Short one.", reply);
         free(reply);
         convo_free(cv);
         standin_stop(&srv);
@@ -457,6 +499,7 @@ int main(void)
     RUN(test_unknown_tool_fails_without_running);
     RUN(test_invalid_args_from_registry);
     RUN(test_interrupt_mid_stream);
+    RUN(test_cancel_wakes_waiting_transfer);
     RUN(test_history_after_interrupt_and_failure);
     RUN(test_drop_keeps_history_clean);
     RUN(test_context_window);
