@@ -268,9 +268,14 @@ static void deliver(void *ctx, const char *sentence)
     run *r = ctx;
     if (llm_canceled(r->cv->llm))
         return; /* discard: nothing is spoken after an interrupt */
-    if (turn_add_sentence(&r->pending, sentence) != WZ_OK)
+    char clean[SENTENCE_MAX_BYTES + 1];
+    wz_strlcpy(clean, sentence, sizeof(clean));
+    sentence_strip_markdown(clean);
+    if (!clean[0])
+        return; /* the sentence was only markup, e.g. "**" */
+    if (turn_add_sentence(&r->pending, clean) != WZ_OK)
         r->oom = true;
-    r->rq->on_sentence(r->rq->ctx, sentence);
+    r->rq->on_sentence(r->rq->ctx, clean);
 }
 
 static void on_delta(void *ctx, const char *text, size_t len)

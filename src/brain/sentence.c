@@ -233,3 +233,17 @@ size_t sentence_flush(sentence_splitter *s)
 }
 
 void sentence_reset(sentence_splitter *s) { s->len = 0; }
+
+char *sentence_strip_markdown(char *s)
+{
+    char *r = s, *w = s;
+    while (*r == '#' || *r == ' ')
+        r++;
+    if ((r[0] == '-' || r[0] == '*') && r[1] == ' ')
+        r += 2;
+    for (; *r; r++)
+        if (*r != '*' && *r != '`')
+            *w++ = *r;
+    *w = '\0';
+    return s;
+}

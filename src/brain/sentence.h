@@ -55,4 +55,9 @@ size_t sentence_flush(sentence_splitter *s);
 /* Drops pending text without emitting it (used on interrupt). */
 void sentence_reset(sentence_splitter *s);
 
+/* Removes Markdown that a speech synthesizer would read out, in place:
+ * '*' and '`' anywhere, leading '#' heading marks and a leading "- " or
+ * "* " bullet. Underscores are kept (names, URLs). Returns s. */
+char *sentence_strip_markdown(char *s);
+
 #endif

@@ -154,7 +154,7 @@ static void test_sentences_arrive_while_streaming(void)
 {
     FOR_EACH_BACKEND {
         standin srv;
-        standin_start(&srv, "{\"responses\":[{\"text\":\"It is sunny today. Dr. Lee said so. "
+        standin_start(&srv, "{\"responses\":[{\"text\":\"It is **sunny** today. Dr. Lee said so. "
                             "Enjoy it\",\"chunk_delay_ms\":60}]}");
         convo *cv = make(BACKEND, &srv, 4, 6);
         probe p = { 0 };

@@ -143,8 +143,19 @@ static void test_long_run_is_split_not_dropped(void)
     ASSERT_EQ(n, total); /* every word arrives, spaces included */
 }
 
+static void test_strip_markdown(void)
+{
+    char a[] = "## **Paris** is the `capital`.";
+    ASSERT_STREQ("Paris is the capital.", sentence_strip_markdown(a));
+    char b[] = "- First item, see my_file.txt";
+    ASSERT_STREQ("First item, see my_file.txt", sentence_strip_markdown(b));
+    char c[] = "5 - 3 = 2";
+    ASSERT_STREQ("5 - 3 = 2", sentence_strip_markdown(c));
+}
+
 int main(void)
 {
+    RUN(test_strip_markdown);
     RUN(test_basic);
     RUN(test_abbreviations);
     RUN(test_times);
