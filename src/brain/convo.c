@@ -25,6 +25,7 @@ struct convo {
     char *system_prompt; /* NULL: none */
     turn turns[CONVO_MAX_TURNS];
     size_t nturns;
+    bool last_run_stored; /* convo_mark_spoken() applies to that turn only */
 };
 
 /* State of one convo_run(). */
@@ -123,6 +124,7 @@ void convo_history_clear(convo *cv)
     for (size_t i = 0; i < cv->nturns; i++)
         turn_free(&cv->turns[i]);
     cv->nturns = 0;
+    cv->last_run_stored = false;
 }
 
 void convo_free(convo *cv)
@@ -173,12 +175,13 @@ int convo_add_turn(convo *cv, const char *user, const char *assistant)
         return WZ_NOMEM;
     }
     history_push(cv, &t);
+    cv->last_run_stored = false;
     return WZ_OK;
 }
 
 void convo_mark_spoken(convo *cv, size_t n)
 {
-    if (cv->nturns == 0)
+    if (cv->nturns == 0 || !cv->last_run_stored)
         return;
     turn *t = &cv->turns[cv->nturns - 1];
     while (t->nsent > n)
@@ -405,6 +408,7 @@ int convo_run(convo *cv, const convo_request *rq, convo_result *res)
 {
     memset(res, 0, sizeof(*res));
     llm_cancel_reset(cv->llm);
+    cv->last_run_stored = false;
     run r = { .cv = cv, .rq = rq };
     sentence_init(&r.sp, deliver, &r);
     r.pending.user = strdup(rq->user_text ? rq->user_text : "");
@@ -423,9 +427,10 @@ int convo_run(convo *cv, const convo_request *rq, convo_result *res)
     if (rc == WZ_OK && r.oom)
         rc = llm_error_set(&res->err, LLM_FAIL_INTERNAL, "out of memory");
     res->sentences = r.pending.nsent;
-    if (rc == WZ_OK || rc == WZ_CANCELED)
+    if (rc == WZ_OK || rc == WZ_CANCELED) {
         history_push(cv, &r.pending);
-    else
+        cv->last_run_stored = true;
+    } else
         log_warn("llm: %s (%s)", res->err.message, llm_failure_name(res->err.kind));
     turn_free(&r.pending);
     json_decref(msgs);

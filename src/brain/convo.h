@@ -102,12 +102,14 @@ typedef struct convo_result {
  * further sentence is delivered. */
 int convo_run(convo *cv, const convo_request *rq, convo_result *res);
 
-/* Any thread: aborts the running convo_run() at once (see llm_cancel). */
+/* Any thread, including from inside a callback: aborts the running
+ * convo_run() at once (see llm_cancel). Not after convo_free(). */
 void convo_cancel(convo *cv);
 
 /* After a run: only the first n delivered sentences were actually heard
- * (playback was interrupted). Trims the last stored reply; n larger than
- * what is stored changes nothing. */
+ * (playback was interrupted). Trims the reply stored by the last
+ * convo_run(); does nothing if that run failed (it stored nothing) or if
+ * history changed since. n larger than what is stored changes nothing. */
 void convo_mark_spoken(convo *cv, size_t n);
 
 /* Adds a turn answered elsewhere (the router's fast path), so the model

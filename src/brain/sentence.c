@@ -14,7 +14,7 @@ static const char *const k_never_end[] = {
 };
 /* End only if the next word starts with a capital or a digit. */
 static const char *const k_end_if_capital[] = {
-    "etc", "a.m", "p.m", "inc", "ltd", "jr", "sr", "co", "corp",
+    "etc", "a.m", "p.m", "inc", "ltd", "jr", "sr", "co", "corp", "u.s", "u.k",
 };
 
 enum { NEED_MORE = -1, NOT_HERE = -2 };

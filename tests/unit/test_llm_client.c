@@ -1,5 +1,9 @@
 /* test_llm_client.c: llm_chat() against the stand-in Ollama/OpenAI server,
  * for both backends: streaming, tool calls, and each failure kind. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include "brain/llm.h"
 #include "llm_standin_run.h"
 #include "wz_test.h"
@@ -337,6 +341,40 @@ static void test_unreachable(void)
     }
 }
 
+/* A listener whose accept queue is full: the kernel drops further SYNs, so
+ * the connect hangs like a host that does not answer. */
+static void test_connect_timeout(void)
+{
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&a, sizeof(a)));
+    ASSERT_EQ(0, listen(lfd, 0));
+    socklen_t al = sizeof(a);
+    getsockname(lfd, (struct sockaddr *)&a, &al);
+    for (int i = 0; i < 4; i++) { /* fill the queue; never accepted */
+        int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        connect(c, (struct sockaddr *)&a, sizeof(a));
+    }
+    wz_sleep_ms(50);
+    llm_config c;
+    llm_config_init(&c);
+    snprintf(c.url, sizeof(c.url), "http://127.0.0.1:%d", ntohs(a.sin_port));
+    c.connect_timeout_ms = 300;
+    c.first_token_timeout_ms = 5000;
+    llm_client *cl = NULL;
+    ASSERT_EQ(WZ_OK, llm_client_new(&c, &cl));
+    json_t *msgs = user_msgs("hi");
+    llm_reply r;
+    llm_error e;
+    int64_t t0 = wz_now_ms();
+    ASSERT_EQ(WZ_TIMEDOUT, llm_chat(cl, msgs, NULL, NULL, NULL, &r, &e));
+    ASSERT_EQ(LLM_FAIL_CONNECT_TIMEOUT, e.kind);
+    ASSERT_LE(wz_now_ms() - t0, 1500);
+    ASSERT_CONTAINS(e.message, "300 ms");
+    json_decref(msgs);
+    llm_client_free(cl);
+}
+
 static void test_body_cap(void)
 {
     FOR_EACH_BACKEND {
@@ -401,6 +439,7 @@ int main(void)
     RUN(test_dropped_connection);
     RUN(test_malformed_line);
     RUN(test_unreachable);
+    RUN(test_connect_timeout);
     RUN(test_body_cap);
     RUN(test_unknown_backend);
     RUN(test_canceled_before_start);

@@ -426,6 +426,7 @@ static void test_history_after_interrupt_and_failure(void)
     convo_mark_spoken(cv, 1);
     ASSERT_EQ(WZ_HTTP, ask(cv, &p, "this one fails", NULL, &res));
     ASSERT_EQ(1, convo_history_len(cv));
+    convo_mark_spoken(cv, 0); /* refers to the failed run: must not touch turn 1 */
     ASSERT_EQ(WZ_OK, ask(cv, &p, "really?", NULL, &res));
     json_t *recs = standin_records(&srv);
     json_t *msgs = json_object_get(standin_request_body(recs, 2), "messages");

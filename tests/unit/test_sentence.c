@@ -65,6 +65,7 @@ static void test_abbreviations(void)
           "Bring pens, paper, etc. and a bag.", "Thanks.");
     CHECK("Bring pens, paper, etc. Then leave.", "Bring pens, paper, etc.", "Then leave.");
     CHECK("J. R. R. Tolkien wrote it.", "J. R. R. Tolkien wrote it.");
+    CHECK("The U.S. economy grew. It was big.", "The U.S. economy grew.", "It was big.");
 }
 
 static void test_times(void)
