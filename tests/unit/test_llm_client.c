@@ -411,6 +411,32 @@ static void test_unknown_backend(void)
     ASSERT_TRUE(cl == NULL);
 }
 
+static int poll_stop_after_150ms(void *ctx)
+{
+    int64_t *t0 = ctx;
+    return wz_now_ms() - *t0 > 150;
+}
+
+static void test_poll_hook_cancels(void)
+{
+    standin srv;
+    standin_start(&srv, "{\"responses\":[{\"text\":\"a b c d e f g h i j\",\"chunk_delay_ms\":100}]}");
+    llm_client *cl = client_for("ollama", &srv, "m");
+    int64_t t0 = wz_now_ms();
+    llm_client_set_poll(cl, poll_stop_after_150ms, &t0);
+    json_t *msgs = user_msgs("hi");
+    llm_reply r;
+    llm_error e;
+    sink sk = { 0 };
+    ASSERT_EQ(WZ_CANCELED, llm_chat(cl, msgs, NULL, on_delta, &sk, &r, &e));
+    ASSERT_LE(wz_now_ms() - t0, 150 + 100); /* polled every 20 ms */
+    ASSERT_TRUE(llm_canceled(cl));
+    ASSERT_LE(sk.deltas, 3);
+    json_decref(msgs);
+    llm_client_free(cl);
+    standin_stop(&srv);
+}
+
 static void test_canceled_before_start(void)
 {
     llm_client *cl = client_for("ollama", NULL, "m");
@@ -442,6 +468,7 @@ int main(void)
     RUN(test_connect_timeout);
     RUN(test_body_cap);
     RUN(test_unknown_backend);
+    RUN(test_poll_hook_cancels);
     RUN(test_canceled_before_start);
     return TEST_SUMMARY();
 }
