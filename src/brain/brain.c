@@ -94,8 +94,10 @@ static void cancel_all(brain *b)
 {
     pthread_mutex_lock(&b->mu);
     b->njobs = 0;
-    if (b->running_req)
+    if (b->running_req) {
         atomic_store(&b->cancel, true);
+        orch_cancel(b->orch);
+    }
     pthread_mutex_unlock(&b->mu);
 }
 

@@ -17,6 +17,9 @@ void orch_destroy(orch *o);
  * (reply_end) unless the request was canceled. */
 void orch_handle(orch *o, reply *r, const char *text);
 
+/* Cancels the request in flight (LLM stream) at once. Any thread. */
+void orch_cancel(orch *o);
+
 /* Speaks a canned line by key (e.g. "brain_restarted") for SAY. */
 void orch_say(orch *o, reply *r, const char *key);
 
