@@ -1,0 +1,86 @@
+/* endpoint.c: start-timeout / speech-start / end-of-speech counting. */
+#include "core/endpoint.h"
+
+#include <string.h>
+
+#include "app/config.h"
+
+void endpoint_config_from(endpoint_config *ec, const struct wz_config *cfg)
+{
+    ec->frame_ms = (int)cfg->audio_frame_ms;
+    ec->start_timeout_ms = (int)cfg->listen_start_timeout_ms;
+    ec->end_silence_ms = (int)cfg->listen_end_silence_ms;
+    ec->max_ms = (int)cfg->listen_max_ms;
+}
+
+int endpoint_init(endpoint *e, const endpoint_config *ec)
+{
+    if (ec->frame_ms < 1 || ec->frame_ms > 100 || ec->start_timeout_ms < ec->frame_ms ||
+        ec->end_silence_ms < ec->frame_ms || ec->max_ms < ec->end_silence_ms)
+        return WZ_INVAL;
+    memset(e, 0, sizeof(*e));
+    e->cfg = *ec;
+    return WZ_OK;
+}
+
+void endpoint_start(endpoint *e)
+{
+    e->active = true;
+    e->in_speech = false;
+    e->elapsed_ms = 0;
+    e->silence_ms = 0;
+    memset(&e->info, 0, sizeof(e->info));
+    e->info.speech_start_ms = -1;
+}
+
+void endpoint_cancel(endpoint *e)
+{
+    e->active = false;
+}
+
+static endpoint_result finish(endpoint *e, endpoint_result r, endpoint_end_reason why,
+                              endpoint_info *info)
+{
+    e->active = false;
+    e->info.audio_ms = e->elapsed_ms;
+    e->info.reason = why;
+    if (info)
+        *info = e->info;
+    return r;
+}
+
+endpoint_result endpoint_process(endpoint *e, bool is_speech, endpoint_info *info)
+{
+    if (!e->active)
+        return ENDPOINT_NONE;
+    int64_t frame_start = e->elapsed_ms;
+    e->elapsed_ms += e->cfg.frame_ms;
+
+    if (!e->in_speech) {
+        if (is_speech) {
+            e->in_speech = true;
+            e->silence_ms = 0;
+            e->info.speech_start_ms = frame_start;
+            e->info.speech_last_ms = e->elapsed_ms;
+            e->info.audio_ms = e->elapsed_ms;
+            if (info)
+                *info = e->info;
+            return ENDPOINT_SPEECH_START;
+        }
+        if (e->elapsed_ms >= e->cfg.start_timeout_ms)
+            return finish(e, ENDPOINT_TIMEOUT, ENDPOINT_END_SILENCE, info);
+        return ENDPOINT_NONE;
+    }
+
+    if (is_speech) {
+        e->silence_ms = 0;
+        e->info.speech_last_ms = e->elapsed_ms;
+    } else {
+        e->silence_ms += e->cfg.frame_ms;
+        if (e->silence_ms >= e->cfg.end_silence_ms)
+            return finish(e, ENDPOINT_SPEECH_END, ENDPOINT_END_SILENCE, info);
+    }
+    if (e->elapsed_ms >= e->cfg.max_ms)
+        return finish(e, ENDPOINT_SPEECH_END, ENDPOINT_END_MAX, info);
+    return ENDPOINT_NONE;
+}

@@ -1,0 +1,520 @@
+/* wake.c: two-stage wake word spotting on PocketSphinx (keyphrase search,
+ * then a small grammar decode of the candidate). */
+#include "core/wake.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <pocketsphinx.h>
+#include <sphinxbase/err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/config.h"
+#include "common/log.h"
+
+#define KWS_SEARCH "wz_kws"
+#define VERIFY_SEARCH "wz_verify"
+#define VERIFY_MS 1600        /* wake phrase (<= ~1.2 s) + detection delay (<= 150 ms) + margin */
+#define HISTORY_MS 2000       /* ring buffer kept for stage 2 */
+#define MAX_VARIANTS 4        /* keyphrase lines per configured phrase */
+#define MAX_WORDS 6
+#define SAMPLES_PER_FRAME 160 /* PocketSphinx: 100 frames/s at 16 kHz */
+
+/* Pronunciation variants, as extra dictionary words. The keyphrase search
+ * uses only a word's first pronunciation, so a variant must be its own word.
+ * "wyzer" = "wiser" (W AY Z ER); W AY Z AH is the clipped "wise-uh" that
+ * espeak-ng and some speakers produce. */
+static const struct {
+    const char *word, *token, *phones;
+} k_variants[] = {
+    {"wyzer", "wyzer", "W AY Z ER"},
+    {"wyzer", "wyzer_ah", "W AY Z AH"},
+};
+
+/* Stage-2 fillers: words that sound like parts of the wake phrase, plus
+ * short frequent words, so that anything but the phrase has a cheaper path.
+ * Not "wiser" or "hay": they sound exactly like "wyzer" and "hey", so they
+ * would tie with the phrase itself. */
+static const char *const k_fillers[] = {
+    "wise", "why", "is", "her", "he", "she", "there", "their", "they", "writer",
+    "geyser", "rise", "riser", "size", "sir", "eyes", "i", "a", "the", "what", "way",
+    "hi", "high", "say", "day", "may", "it", "was", "are", "our", "we",
+    "you", "to", "and", "of", "in", "that", "this", "for", "on", "with", "buy", "by",
+    "lies", "my", "visor", "kaiser", "hey",
+};
+
+typedef struct {
+    char text[WAKE_PHRASE_MAX * 2]; /* keyphrase line as spotted (variant tokens) */
+    int phrase;                     /* index into cfg.phrases, -1 = stop phrase */
+} kws_line;
+
+struct wake {
+    wake_config cfg;
+    char phrases[WAKE_MAX_PHRASES][WAKE_PHRASE_MAX];
+    char stop[WAKE_PHRASE_MAX];
+    cmd_ln_t *ps_cfg;
+    ps_decoder_t *ps;
+    kws_line lines[WAKE_MAX_PHRASES * MAX_VARIANTS + 1];
+    int nlines;
+    int16_t *hist;      /* ring of the last HISTORY_MS of input */
+    int hist_cap;
+    int64_t fed;        /* samples fed since create */
+    int64_t utt_start;  /* sample where the current kws utterance started */
+    int64_t refractory_until;
+    int16_t *verify_buf;
+};
+
+/* ---- wake.words parsing ---- */
+
+static int set_err(char *err, size_t errlen, const char *msg, const char *detail)
+{
+    if (err && errlen)
+        snprintf(err, errlen, "%s%s%s", msg, detail ? ": " : "", detail ? detail : "");
+    return WZ_CONFIG;
+}
+
+/* Normalises one phrase: lower case, single spaces, letters and ' only. */
+static int normalise_phrase(const char *s, size_t len, char *out, char *err, size_t errlen)
+{
+    size_t o = 0;
+    int words = 0, in_word = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '\t') {
+            in_word = 0;
+            continue;
+        }
+        if (!isalpha(c) && c != '\'')
+            return set_err(err, errlen, "wake.words: phrases may hold only letters, ' and spaces", NULL);
+        if (!in_word) {
+            if (++words > MAX_WORDS)
+                return set_err(err, errlen, "wake.words: a phrase has at most 6 words", NULL);
+            if (o > 0)
+                out[o++] = ' ';
+            in_word = 1;
+        }
+        if (o + 2 > WAKE_PHRASE_MAX)
+            return set_err(err, errlen, "wake.words: phrase longer than 63 bytes", NULL);
+        out[o++] = (char)tolower(c);
+    }
+    out[o] = '\0';
+    if (!words)
+        return set_err(err, errlen, "wake.words: empty phrase", NULL);
+    return WZ_OK;
+}
+
+static int parse_item(const char *s, size_t len, wake_phrase *out, char *err, size_t errlen)
+{
+    const char *slash = memchr(s, '/', len);
+    size_t plen = slash ? (size_t)(slash - s) : len;
+    int rc = normalise_phrase(s, plen, out->phrase, err, errlen);
+    if (rc)
+        return rc;
+    out->threshold = 1e-20;
+    if (!slash)
+        return WZ_OK;
+    size_t rest = len - plen - 1;
+    const char *t = slash + 1;
+    const char *close = memchr(t, '/', rest);
+    if (!close)
+        return set_err(err, errlen, "wake.words: threshold must be written /1e-20/", out->phrase);
+    for (const char *p = close + 1; p < s + len; p++)
+        if (*p != ' ' && *p != '\t')
+            return set_err(err, errlen, "wake.words: text after the threshold", out->phrase);
+    char num[32];
+    size_t nlen = (size_t)(close - t);
+    if (nlen == 0 || nlen >= sizeof(num))
+        return set_err(err, errlen, "wake.words: bad threshold", out->phrase);
+    memcpy(num, t, nlen);
+    num[nlen] = '\0';
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(num, &end);
+    if (errno || end == num || *end != '\0' || !(v >= 1e-80 && v <= 1.0))
+        return set_err(err, errlen, "wake.words: threshold must be a number in 1e-80..1", num);
+    out->threshold = v;
+    return WZ_OK;
+}
+
+int wake_parse_words(const char *spec, wake_phrase *out, int max, char *err, size_t errlen)
+{
+    if (!spec || max < 1)
+        return set_err(err, errlen, "wake.words: empty", NULL);
+    size_t total = strnlen(spec, WAKE_WORDS_MAX + 1);
+    if (total > WAKE_WORDS_MAX)
+        return set_err(err, errlen, "wake.words: longer than 1024 bytes", NULL);
+    int n = 0;
+    const char *p = spec, *end = spec + total;
+    while (p <= end) {
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        const char *item_end = comma ? comma : end;
+        if (n >= max)
+            return set_err(err, errlen, "wake.words: too many phrases (at most 8)", NULL);
+        int rc = parse_item(p, (size_t)(item_end - p), &out[n], err, errlen);
+        if (rc)
+            return rc;
+        n++;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return n;
+}
+
+int wake_config_from(wake_config *wc, const struct wz_config *cfg, char *err, size_t errlen)
+{
+    memset(wc, 0, sizeof(*wc));
+    wc->hmm = cfg->stt_hmm;
+    wc->dict = cfg->stt_dict;
+    int n = wake_parse_words(cfg->wake_words, wc->phrases, WAKE_MAX_PHRASES, err, errlen);
+    if (n < 0)
+        return n;
+    wc->nphrases = n;
+    wc->stop_phrase[0] = '\0';
+    if (cfg->bargein_stop_phrase[0]) {
+        int rc = normalise_phrase(cfg->bargein_stop_phrase, strlen(cfg->bargein_stop_phrase),
+                                  wc->stop_phrase, err, errlen);
+        if (rc)
+            return rc;
+    }
+    wc->stop_threshold = 1e-15;
+    wc->refractory_ms = (int)cfg->wake_refractory_ms;
+    wc->verify = true;
+    return WZ_OK;
+}
+
+/* ---- decoder set-up ---- */
+
+/* Expands a phrase into its variant lines ("hey wyzer", "hey wyzer_ah"). */
+static int expand_variants(const char *phrase, char out[][WAKE_PHRASE_MAX * 2], int max)
+{
+    int n = 1;
+    out[0][0] = '\0';
+    char copy[WAKE_PHRASE_MAX];
+    wz_strlcpy(copy, phrase, sizeof(copy));
+    char *save = NULL;
+    for (char *wd = strtok_r(copy, " ", &save); wd; wd = strtok_r(NULL, " ", &save)) {
+        const char *alts[4];
+        int nalt = 0;
+        for (size_t v = 0; v < WZ_ARRAY_LEN(k_variants) && nalt < 4; v++)
+            if (!strcmp(k_variants[v].word, wd))
+                alts[nalt++] = k_variants[v].token;
+        if (!nalt)
+            alts[nalt++] = wd;
+        int old = n;
+        for (int a = 1; a < nalt && n < max; a++)
+            for (int i = 0; i < old && n < max; i++)
+                memcpy(out[n++], out[i], sizeof(out[0]));
+        for (int i = 0; i < n; i++) {
+            int a = i / old < nalt ? i / old : 0;
+            size_t l = strlen(out[i]);
+            snprintf(out[i] + l, sizeof(out[0]) - l, "%s%s", l ? " " : "", alts[a]);
+        }
+    }
+    return n;
+}
+
+static int check_words(wake *w, const char *phrase, char *err, size_t errlen)
+{
+    char copy[WAKE_PHRASE_MAX * 2];
+    wz_strlcpy(copy, phrase, sizeof(copy));
+    char *save = NULL;
+    for (char *wd = strtok_r(copy, " ", &save); wd; wd = strtok_r(NULL, " ", &save)) {
+        char *pron = ps_lookup_word(w->ps, wd);
+        if (!pron)
+            return set_err(err, errlen, "word not in the pronunciation dictionary", wd);
+        ckd_free(pron);
+    }
+    return WZ_OK;
+}
+
+static int add_line(wake *w, const char *text, int phrase)
+{
+    if (w->nlines >= (int)WZ_ARRAY_LEN(w->lines))
+        return WZ_TOOBIG;
+    wz_strlcpy(w->lines[w->nlines].text, text, sizeof(w->lines[0].text));
+    w->lines[w->nlines].phrase = phrase;
+    w->nlines++;
+    return WZ_OK;
+}
+
+static int setup_kws(wake *w, char *err, size_t errlen)
+{
+    char path[] = "/tmp/wyzer-kws-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        {
+        set_err(err, errlen, "cannot create keyphrase file", strerror(errno));
+        return WZ_IO;
+    }
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        unlink(path);
+        return WZ_IO;
+    }
+    int rc = WZ_OK;
+    for (int p = 0; p < w->cfg.nphrases && rc == WZ_OK; p++) {
+        char vars[MAX_VARIANTS][WAKE_PHRASE_MAX * 2];
+        int nv = expand_variants(w->cfg.phrases[p].phrase, vars, MAX_VARIANTS);
+        for (int v = 0; v < nv && rc == WZ_OK; v++) {
+            rc = check_words(w, vars[v], err, errlen);
+            if (!rc)
+                rc = add_line(w, vars[v], p);
+            if (!rc)
+                fprintf(f, "%s /%g/\n", vars[v], w->cfg.phrases[p].threshold);
+        }
+    }
+    if (rc == WZ_OK && w->cfg.stop_phrase[0]) {
+        rc = check_words(w, w->cfg.stop_phrase, err, errlen);
+        if (!rc)
+            rc = add_line(w, w->cfg.stop_phrase, -1);
+        if (!rc)
+            fprintf(f, "%s /%g/\n", w->cfg.stop_phrase, w->cfg.stop_threshold);
+    }
+    if (fclose(f) != 0 && rc == WZ_OK)
+        rc = WZ_IO;
+    if (rc == WZ_OK && ps_set_kws(w->ps, KWS_SEARCH, path) < 0) {
+        set_err(err, errlen, "PocketSphinx rejected the keyphrase list", NULL);
+        rc = WZ_ENGINE;
+    }
+    unlink(path);
+    return rc;
+}
+
+/* Stage-2 grammar: the phrase (any variant) with optional fillers around
+ * it, or fillers alone. */
+static int setup_verify(wake *w, char *err, size_t errlen)
+{
+    size_t cap = 8192, len = 0;
+    char *g = malloc(cap);
+    if (!g)
+        return WZ_NOMEM;
+    len += (size_t)snprintf(g + len, cap - len,
+                            "#JSGF V1.0;\ngrammar wzv;\npublic <s> = <f> | [<f>] <t> [<f>];\n<t> = ");
+    int first = 1;
+    for (int i = 0; i < w->nlines; i++) {
+        if (w->lines[i].phrase < 0)
+            continue;
+        len += (size_t)snprintf(g + len, cap - len, "%s(%s)", first ? "" : " | ", w->lines[i].text);
+        first = 0;
+    }
+    len += (size_t)snprintf(g + len, cap - len, ";\n<f> = <w>+;\n<w> = ");
+    for (size_t i = 0; i < WZ_ARRAY_LEN(k_fillers); i++) {
+        char *pron = ps_lookup_word(w->ps, k_fillers[i]);
+        if (!pron)
+            continue; /* not in this dictionary: skip */
+        ckd_free(pron);
+        len += (size_t)snprintf(g + len, cap - len, "%s%s", i ? " | " : "", k_fillers[i]);
+    }
+    len += (size_t)snprintf(g + len, cap - len, ";\n");
+    int rc = WZ_OK;
+    if (len >= cap) {
+        set_err(err, errlen, "stage-2 grammar too long", NULL);
+        rc = WZ_TOOBIG;
+    } else if (ps_set_jsgf_string(w->ps, VERIFY_SEARCH, g) < 0) {
+        set_err(err, errlen, "PocketSphinx rejected the stage-2 grammar", NULL);
+        rc = WZ_ENGINE;
+    }
+    free(g);
+    return rc;
+}
+
+int wake_create(wake **out, const wake_config *wc, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (wc->nphrases < 1 || wc->nphrases > WAKE_MAX_PHRASES || !wc->hmm || !wc->dict)
+        return set_err(err, errlen, "wake: no phrases or no model paths", NULL);
+    wake *w = calloc(1, sizeof(*w));
+    if (!w)
+        return WZ_NOMEM;
+    w->cfg = *wc;
+    int rc = WZ_NOMEM;
+    w->hist_cap = HISTORY_MS * WZ_SAMPLE_RATE / 1000;
+    w->hist = calloc((size_t)w->hist_cap, sizeof(int16_t));
+    w->verify_buf = calloc((size_t)w->hist_cap, sizeof(int16_t));
+    if (!w->hist || !w->verify_buf)
+        goto fail;
+
+    if (!getenv("WZ_PS_LOG")) err_set_logfp(NULL);
+    /* -remove_silence no: every 10 ms frame is searched, so frame numbers
+     * map to input samples (needed for end_ms). */
+    w->ps_cfg = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", wc->hmm, "-dict", wc->dict,
+                            "-remove_silence", "no", "-kws_threshold", "1e-20",
+                            "-samprate", "16000", NULL);
+    rc = WZ_ENGINE;
+    if (!w->ps_cfg) {
+        set_err(err, errlen, "PocketSphinx rejected its configuration", wc->hmm);
+        goto fail;
+    }
+    w->ps = ps_init(w->ps_cfg);
+    if (!w->ps) {
+        set_err(err, errlen, "PocketSphinx could not load the model", wc->hmm);
+        goto fail;
+    }
+    for (size_t v = 0; v < WZ_ARRAY_LEN(k_variants); v++) {
+        if (ps_add_word(w->ps, k_variants[v].token, k_variants[v].phones, TRUE) < 0) {
+            set_err(err, errlen, "cannot add word", k_variants[v].token);
+            goto fail;
+        }
+    }
+    rc = setup_kws(w, err, errlen);
+    if (rc)
+        goto fail;
+    if (wc->verify) {
+        rc = setup_verify(w, err, errlen);
+        if (rc)
+            goto fail;
+    }
+    rc = WZ_ENGINE;
+    if (ps_set_search(w->ps, KWS_SEARCH) < 0 || ps_start_utt(w->ps) < 0) {
+        set_err(err, errlen, "PocketSphinx could not start the keyphrase search", NULL);
+        goto fail;
+    }
+    *out = w;
+    return WZ_OK;
+fail:
+    wake_destroy(w);
+    return rc;
+}
+
+void wake_destroy(wake *w)
+{
+    if (!w)
+        return;
+    if (w->ps)
+        ps_free(w->ps);
+    if (w->ps_cfg)
+        cmd_ln_free_r(w->ps_cfg);
+    free(w->hist);
+    free(w->verify_buf);
+    free(w);
+}
+
+int64_t wake_position_ms(const wake *w)
+{
+    return w->fed * 1000 / WZ_SAMPLE_RATE;
+}
+
+static void hist_push(wake *w, const int16_t *x, int n)
+{
+    for (int i = 0; i < n; i++)
+        w->hist[(w->fed + i) % w->hist_cap] = x[i];
+}
+
+/* Copies the last n samples of input (n <= hist_cap) into verify_buf. */
+static int hist_tail(wake *w, int n)
+{
+    if (n > w->fed)
+        n = (int)w->fed;
+    for (int i = 0; i < n; i++)
+        w->verify_buf[i] = w->hist[(w->fed - n + i) % w->hist_cap];
+    return n;
+}
+
+static int restart_kws(wake *w)
+{
+    if (ps_set_search(w->ps, KWS_SEARCH) < 0 || ps_start_utt(w->ps) < 0)
+        return WZ_ENGINE;
+    w->utt_start = w->fed;
+    return WZ_OK;
+}
+
+int wake_reset(wake *w)
+{
+    ps_end_utt(w->ps);
+    return restart_kws(w);
+}
+
+/* Does hyp contain line as a whole-word sequence? */
+static bool contains_words(const char *hyp, const char *line)
+{
+    size_t l = strlen(line);
+    for (const char *p = strstr(hyp, line); p; p = strstr(p + 1, line)) {
+        bool left = p == hyp || p[-1] == ' ';
+        bool right = p[l] == '\0' || p[l] == ' ';
+        if (left && right)
+            return true;
+    }
+    return false;
+}
+
+/* Stage 2: re-decode the recent audio with the grammar. */
+static bool verify(wake *w, int phrase)
+{
+    int n = hist_tail(w, VERIFY_MS * WZ_SAMPLE_RATE / 1000);
+    if (ps_set_search(w->ps, VERIFY_SEARCH) < 0 || ps_start_utt(w->ps) < 0)
+        return true; /* cannot check: trust stage 1 */
+    ps_process_raw(w->ps, w->verify_buf, (size_t)n, FALSE, TRUE);
+    ps_end_utt(w->ps);
+    int32 score = 0;
+    const char *hyp = ps_get_hyp(w->ps, &score);
+    bool ok = false;
+    for (int i = 0; hyp && i < w->nlines && !ok; i++)
+        if (w->lines[i].phrase == phrase && contains_words(hyp, w->lines[i].text))
+            ok = true;
+    log_debug("wake: stage 2 heard \"%s\": %s", hyp ? hyp : "", ok ? "accept" : "reject");
+    return ok;
+}
+
+static const kws_line *find_line(const wake *w, const char *text)
+{
+    for (int i = 0; i < w->nlines; i++)
+        if (!strcmp(w->lines[i].text, text))
+            return &w->lines[i];
+    return NULL;
+}
+
+int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit)
+{
+    if (!frame || n < 1 || n > 4800)
+        return WZ_INVAL;
+    hist_push(w, frame, n);
+    w->fed += n;
+    if (ps_process_raw(w->ps, frame, (size_t)n, FALSE, FALSE) < 0)
+        return WZ_ENGINE;
+    const char *hyp = ps_get_hyp(w->ps, NULL);
+    if (!hyp || !hyp[0])
+        return WAKE_NONE;
+
+    /* Locate the detection: the last segment (kws lists its detections). */
+    int sf = 0, ef = 0;
+    char word[WAKE_PHRASE_MAX * 2] = "";
+    for (ps_seg_t *seg = ps_seg_iter(w->ps); seg; seg = ps_seg_next(seg)) {
+        ps_seg_frames(seg, &sf, &ef);
+        wz_strlcpy(word, ps_seg_word(seg), sizeof(word));
+    }
+    if (!word[0])
+        wz_strlcpy(word, hyp, sizeof(word));
+    /* the keyphrase search pads its hypothesis with a trailing space */
+    for (size_t l = strlen(word); l > 0 && word[l - 1] == ' '; l--)
+        word[l - 1] = '\0';
+    const kws_line *line = find_line(w, word);
+    int64_t start = w->utt_start + (int64_t)sf * SAMPLES_PER_FRAME;
+    int64_t end = w->utt_start + (int64_t)(ef + 1) * SAMPLES_PER_FRAME;
+    ps_end_utt(w->ps);
+
+    int kind = WAKE_NONE;
+    if (line && line->phrase < 0) {
+        kind = WAKE_STOP;
+    } else if (line && w->fed >= w->refractory_until) {
+        if (!w->cfg.verify || verify(w, line->phrase)) {
+            kind = WAKE_HIT;
+            w->refractory_until = w->fed + (int64_t)w->cfg.refractory_ms * WZ_SAMPLE_RATE / 1000;
+        }
+    }
+    if (restart_kws(w) < 0)
+        return WZ_ENGINE;
+    if (kind != WAKE_NONE && hit) {
+        hit->kind = (wake_kind)kind;
+        wz_strlcpy(hit->keyword, kind == WAKE_STOP ? w->cfg.stop_phrase
+                                                   : w->cfg.phrases[line->phrase].phrase,
+                   sizeof(hit->keyword));
+        hit->start_ms = start * 1000 / WZ_SAMPLE_RATE;
+        hit->end_ms = end * 1000 / WZ_SAMPLE_RATE;
+        hit->detect_ms = w->fed * 1000 / WZ_SAMPLE_RATE;
+    }
+    return kind;
+}

@@ -1,0 +1,99 @@
+/* wake.h: wake word and barge-in "stop" phrase spotting with PocketSphinx.
+ *
+ * Stage 1: PocketSphinx keyphrase search over every configured phrase
+ * (wake.words, "phrase/threshold/, ..."), each also under its pronunciation
+ * variants (e.g. "wyzer" as W AY Z ER and W AY Z AH), plus the stop phrase
+ * (bargein.stop_phrase). Stage 2 (wake phrases only): the last 1.6 s of audio
+ * is re-decoded with a small JSGF grammar that offers the phrase and a loop
+ * of confusable filler words ("wise", "her", "there", "writer", ...); the
+ * candidate is accepted only if the phrase wins. After an accepted wake word
+ * a refractory period (wake.refractory_ms) ignores further wake hits.
+ *
+ * Positions are in ms on the input timeline: sample 0 is the first sample
+ * passed to wake_process() after wake_create() (wake_reset() does not
+ * rewind it). PocketSphinx fires about 100 ms (-kws_delay 10 frames) after
+ * the phrase ends; hit->end_ms is where the phrase ended, from the search's
+ * segment frames, so the core can start the command audio there.
+ *
+ * Memory: ~40 MB (acoustic model + dictionary), loaded in wake_create
+ * (~1 s). wake_process() allocates nothing of its own per frame (PocketSphinx
+ * may grow internal arrays early on), takes no lock, and normally costs a few
+ * percent of a core; a candidate's stage-2 check costs one short grammar
+ * decode (tens of ms) within that call. NOT for the audio callback: call it
+ * from the core's processing thread. One wake per thread. */
+#ifndef WZ_WAKE_H
+#define WZ_WAKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/wz.h"
+
+struct wz_config;
+
+#define WAKE_MAX_PHRASES 8
+#define WAKE_PHRASE_MAX 64     /* bytes, including the NUL */
+#define WAKE_WORDS_MAX 1024    /* longest wake.words string accepted */
+
+typedef struct {
+    char phrase[WAKE_PHRASE_MAX]; /* lower case, single spaces */
+    double threshold;             /* keyphrase threshold, e.g. 1e-20 */
+} wake_phrase;
+
+/* Parses "hey wyzer/1e-20/, other phrase/1e-15/" (the threshold part is
+ * optional: default 1e-20). Phrases: letters, apostrophes and spaces, at
+ * most 6 words. Thresholds: 1e-80 .. 1. Returns the count (1..max) or
+ * WZ_CONFIG with a message in err. Pure function; fuzzed by
+ * fuzz/fuzz_wake_words.c. */
+int wake_parse_words(const char *spec, wake_phrase *out, int max, char *err, size_t errlen)
+    WZ_MUST_CHECK;
+
+typedef struct {
+    const char *hmm, *dict;      /* model paths (cfg stt.hmm / stt.dict) */
+    wake_phrase phrases[WAKE_MAX_PHRASES];
+    int nphrases;
+    char stop_phrase[WAKE_PHRASE_MAX]; /* "" = no stop phrase */
+    double stop_threshold;
+    int refractory_ms;
+    bool verify;                  /* stage-2 grammar check (default true) */
+} wake_config;
+
+/* Fills wake_config from cfg: wake.words, wake.refractory_ms,
+ * bargein.stop_phrase, stt.hmm, stt.dict. The config must outlive the
+ * wake_config (paths point into it). WZ_CONFIG with err on a bad wake.words. */
+int wake_config_from(wake_config *wc, const struct wz_config *cfg, char *err, size_t errlen)
+    WZ_MUST_CHECK;
+
+typedef enum { WAKE_NONE = 0, WAKE_HIT = 1, WAKE_STOP = 2 } wake_kind;
+
+typedef struct {
+    wake_kind kind;
+    char keyword[WAKE_PHRASE_MAX]; /* the configured phrase (not the variant) */
+    int64_t end_ms;                /* where the phrase ended, input timeline */
+    int64_t start_ms;              /* where it started */
+    int64_t detect_ms;             /* input position when it was reported */
+} wake_hit;
+
+typedef struct wake wake;
+
+/* Loads the model and sets up both searches. On error *out is NULL, err
+ * says why, and WZ_CONFIG (unknown word, bad phrase), WZ_ENGINE
+ * (PocketSphinx failed) or WZ_NOMEM is returned. */
+int wake_create(wake **out, const wake_config *wc, char *err, size_t errlen) WZ_MUST_CHECK;
+void wake_destroy(wake *w);
+
+/* One frame of n samples (1..4800). Returns WAKE_NONE, WAKE_HIT (wake word;
+ * *hit filled) or WAKE_STOP (stop phrase; *hit filled; never suppressed by
+ * the refractory period), or WZ_INVAL / WZ_ENGINE. */
+int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit);
+
+/* Drops the partial search state (e.g. after barge-in, so the reply's tail
+ * cannot complete a phrase). Keeps the input timeline and the refractory
+ * deadline. */
+int wake_reset(wake *w) WZ_MUST_CHECK;
+
+/* Input position in ms (samples fed so far). */
+int64_t wake_position_ms(const wake *w);
+
+#endif

@@ -1,0 +1,201 @@
+/* test_wake: wake.words parsing, and spotting on Flite speech: hit, end
+ * position, refractory period, stop phrase, a confusable negative. */
+#include <math.h>
+
+#include "app/config.h"
+#include "core/wake.h"
+#include "synth.h"
+#include "wz_test.h"
+
+#define FRAME 320
+
+static void test_parse_words(void)
+{
+    wake_phrase p[WAKE_MAX_PHRASES];
+    char err[200];
+    ASSERT_EQ(2, wake_parse_words("Hey  Wyzer/1e-20/, other phrase/1e-15/", p, 8, err, sizeof(err)));
+    ASSERT_STREQ("hey wyzer", p[0].phrase);
+    ASSERT_TRUE(fabs(p[0].threshold - 1e-20) < 1e-30);
+    ASSERT_STREQ("other phrase", p[1].phrase);
+    ASSERT_TRUE(fabs(p[1].threshold - 1e-15) < 1e-25);
+    ASSERT_EQ(1, wake_parse_words("computer", p, 8, err, sizeof(err)));
+    ASSERT_TRUE(fabs(p[0].threshold - 1e-20) < 1e-30);
+}
+
+static void test_parse_rejects(void)
+{
+    wake_phrase p[WAKE_MAX_PHRASES];
+    char err[200];
+    static const char *bad[] = {"", "hey/1e-20", "hey/abc/", "hey/2/", "hey/1e-20/x", "he!y/1e-20/",
+                                "a, ,b", "one two three four five six seven", "a,b,c,d,e,f,g,h,i",
+                                "hey/1e-200/"};
+    for (size_t i = 0; i < WZ_ARRAY_LEN(bad); i++) {
+        err[0] = '\0';
+        if (wake_parse_words(bad[i], p, 8, err, sizeof(err)) != WZ_CONFIG)
+            TEST_FAIL_AT("accepted \"%s\"", bad[i]);
+        ASSERT_CONTAINS(err, "wake.words");
+    }
+}
+
+static wake *make(const char *words, int refractory_ms)
+{
+    static wz_config cfg;
+    config_init(&cfg);
+    wz_strlcpy(cfg.wake_words, words, sizeof(cfg.wake_words));
+    cfg.wake_refractory_ms = refractory_ms;
+    wake_config wc;
+    char err[256] = "";
+    ASSERT_EQ(WZ_OK, wake_config_from(&wc, &cfg, err, sizeof(err)));
+    wake *w = NULL;
+    int rc = wake_create(&w, &wc, err, sizeof(err));
+    if (rc)
+        TEST_FAIL_AT("wake_create: %d %s", rc, err);
+    return w;
+}
+
+/* Last sample above -40 dB of the clip's peak frame energy. */
+static int speech_end(const int16_t *x, int n)
+{
+    double peak = 0;
+    for (int f = 0; f + 160 <= n; f += 160) {
+        double e = 0;
+        for (int i = 0; i < 160; i++)
+            e += (double)x[f + i] * x[f + i];
+        if (e > peak) peak = e;
+    }
+    int last = 0;
+    for (int f = 0; f + 160 <= n; f += 160) {
+        double e = 0;
+        for (int i = 0; i < 160; i++)
+            e += (double)x[f + i] * x[f + i];
+        if (e > peak * 1e-4) last = f + 160;
+    }
+    return last;
+}
+
+typedef struct { int hits, stops; wake_hit first, last; } feed_result;
+
+static feed_result feed(wake *w, const int16_t *x, int n)
+{
+    feed_result r = {0};
+    for (int f = 0; f + FRAME <= n; f += FRAME) {
+        wake_hit h;
+        int k = wake_process(w, x + f, FRAME, &h);
+        ASSERT_TRUE(k >= 0);
+        if (k == WAKE_HIT) {
+            if (!r.hits) r.first = h;
+            r.last = h;
+            r.hits++;
+        } else if (k == WAKE_STOP) {
+            r.stops++;
+        }
+    }
+    return r;
+}
+
+/* [silence 0.5 s][parts...][silence 1 s], returns sample offsets of part ends. */
+static int16_t *build(const char *voice, const char *const *texts, int nt, int *ends, int *len)
+{
+    int cap = 16000 * 30, n = 8000;
+    int16_t *buf = calloc((size_t)cap, sizeof(int16_t));
+    for (int t = 0; t < nt; t++) {
+        int m = 0;
+        int16_t *s = synth_flite(voice, texts[t], 1.0f, &m);
+        ASSERT_TRUE(s && n + m + 16000 < cap);
+        int e = speech_end(s, m);
+        memcpy(buf + n, s, sizeof(int16_t) * (size_t)e); /* trailing silence cut: no pause */
+        n += e;
+        ends[t] = n;
+        free(s);
+    }
+    *len = n + 16000;
+    return buf;
+}
+
+static void test_hit_and_end_position(void)
+{
+    wake *w = make("hey wyzer/1e-20/", 1500);
+    static const char *const parts[] = {"hey wiser", "what time is it"};
+    int ends[2], n;
+    int16_t *x = build("slt", parts, 2, ends, &n);
+    feed_result r = feed(w, x, n);
+    ASSERT_EQ(1, r.hits);
+    ASSERT_STREQ("hey wyzer", r.first.keyword);
+    int true_end_ms = ends[0] / 16;
+    fprintf(stderr, "  true end %d ms, reported end %lld ms, detected at %lld ms\n", true_end_ms,
+            (long long)r.first.end_ms, (long long)r.first.detect_ms);
+    ASSERT_GE(r.first.end_ms, true_end_ms - 150);
+    ASSERT_LE(r.first.end_ms, true_end_ms + 150);
+    ASSERT_GE(r.first.detect_ms, r.first.end_ms);
+    ASSERT_LE(r.first.detect_ms, r.first.end_ms + 400);
+    ASSERT_TRUE(r.first.start_ms < r.first.end_ms);
+    free(x);
+    wake_destroy(w);
+}
+
+static void test_refractory(void)
+{
+    static const char *const parts[] = {"hey wiser", "hey wiser", "what time is it"};
+    int ends[3], n;
+    int16_t *x = build("slt", parts, 3, ends, &n);
+    wake *w = make("hey wyzer/1e-20/", 5000);
+    feed_result r = feed(w, x, n);
+    ASSERT_EQ(1, r.hits);
+    wake_destroy(w);
+    w = make("hey wyzer/1e-20/", 0);
+    r = feed(w, x, n);
+    ASSERT_EQ(2, r.hits);
+    wake_destroy(w);
+    free(x);
+}
+
+static void test_stop_phrase(void)
+{
+    static const char *const parts[] = {"stop"};
+    int ends[1], n;
+    int16_t *x = build("awb", parts, 1, ends, &n);
+    wake *w = make("hey wyzer/1e-20/", 1500);
+    feed_result r = feed(w, x, n);
+    ASSERT_EQ(0, r.hits);
+    ASSERT_EQ(1, r.stops);
+    wake_destroy(w);
+    free(x);
+}
+
+static void test_confusable_rejected(void)
+{
+    static const char *const parts[] = {"why is her writer so much wiser than the geyser over there"};
+    int ends[1], n;
+    int16_t *x = build("slt", parts, 1, ends, &n);
+    wake *w = make("hey wyzer/1e-20/", 1500);
+    feed_result r = feed(w, x, n);
+    ASSERT_EQ(0, r.hits);
+    wake_destroy(w);
+    free(x);
+}
+
+static void test_unknown_word_is_config_error(void)
+{
+    wz_config cfg;
+    config_init(&cfg);
+    wz_strlcpy(cfg.wake_words, "hey zzqxv/1e-20/", sizeof(cfg.wake_words));
+    wake_config wc;
+    char err[256] = "";
+    ASSERT_EQ(WZ_OK, wake_config_from(&wc, &cfg, err, sizeof(err)));
+    wake *w = NULL;
+    ASSERT_EQ(WZ_CONFIG, wake_create(&w, &wc, err, sizeof(err)));
+    ASSERT_TRUE(w == NULL);
+    ASSERT_CONTAINS(err, "zzqxv");
+}
+
+int main(void)
+{
+    RUN(test_parse_words);
+    RUN(test_parse_rejects);
+    RUN(test_hit_and_end_position);
+    RUN(test_refractory);
+    RUN(test_stop_phrase);
+    RUN(test_confusable_rejected);
+    RUN(test_unknown_word_is_config_error);
+    return TEST_SUMMARY();
+}
