@@ -77,7 +77,10 @@ static void *job_thread(void *arg)
         atomic_store(&b->cancel, false);
         pthread_mutex_unlock(&b->mu);
 
-        reply r = { .to_core = b->l->to_core, .req_id = j.req_id, .cancel = &b->cancel };
+        /* A SAY (the apology after a restart) plays like an announcement:
+         * when the core is idle, never cut into a turn. */
+        reply r = { .to_core = b->l->to_core, .req_id = j.req_id, .cancel = &b->cancel,
+                    .flags = j.kind == JOB_SAY ? MSG_F_ANNOUNCE : 0 };
         if (j.kind == JOB_TEXT)
             orch_handle(b->orch, &r, j.text);
         else

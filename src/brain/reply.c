@@ -18,8 +18,9 @@ int reply_sentence(reply *r, const char *text)
 {
     if (reply_canceled(r))
         return WZ_CANCELED;
-    int rc = msg_send_text(r->to_core, MSG_RESPONSE_TEXT, r->flags, r->req_id, text,
-                           REPLY_SEND_TIMEOUT_MS);
+    /* An announcement's text travels as ANNOUNCE, a reply's as RESPONSE_TEXT. */
+    int type = (r->flags & MSG_F_ANNOUNCE) ? MSG_ANNOUNCE : MSG_RESPONSE_TEXT;
+    int rc = msg_send_text(r->to_core, type, r->flags, r->req_id, text, REPLY_SEND_TIMEOUT_MS);
     if (rc != WZ_OK)
         return rc;
     r->sentences++;

@@ -3,7 +3,8 @@
  * This file owns the conversation with the brain: request ids, heartbeats,
  * brain restarts, replies and the events that report them. Audio capture and
  * the listening pipeline plug in through core_audio.c. */
-#include "core/core.h"
+#include "core/core_priv.h"
+#include "core/wav.h"
 #include "common/ev.h"
 #include "common/log.h"
 #include "core/textin.h"
@@ -13,34 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-typedef struct {
-    const wz_link *l;
-    uint8_t *rx;
-    size_t rx_cap;
-
-    uint64_t next_req;        /* request ids this core generation hands out */
-    uint64_t cur_req;         /* request in flight, 0 if none */
-    bool cur_failed;
-    bool any_failed;
-    char reply[CORE_REPLY_MAX];
-    size_t reply_len;
-
-    bool brain_ready;
-    bool announced_ready;
-    bool apology_pending;
-    int64_t last_peer_ns;     /* last message of any kind from the brain */
-    int64_t next_hb_ns;
-    msg_stats stats;
-
-    /* --text */
-    bool text_mode;
-    bool stdin_mode;
-    bool single_sent;
-    textin in;
-
-    bool shutting_down;
-} core;
 
 static int64_t hb_interval_ns(const core *c) { return c->l->cfg->supervisor_heartbeat_ms * 1000000LL; }
 
@@ -67,7 +40,7 @@ static void reply_append(core *c, const char *s)
 
 /* Control messages may use the whole queue; a failure is counted, never
  * waited for. */
-static void send_control(core *c, int type, uint64_t req, const char *text)
+void core_send_control(core *c, int type, uint64_t req, const char *text)
 {
     int rc = text ? msg_try_send(c->l->to_brain, type, 0, req, text, strlen(text) + 1, 0)
                   : msg_try_send(c->l->to_brain, type, 0, req, NULL, 0, 0);
@@ -78,13 +51,14 @@ static void send_control(core *c, int type, uint64_t req, const char *text)
     }
 }
 
-static void finish_request(core *c, bool failed)
+void core_finish_request(core *c, bool failed)
 {
     if (!c->cur_req)
         return;
     c->cur_failed |= failed;
     c->any_failed |= c->cur_failed;
-    ev_emitf("response", "{s:s, s:I, s:b}", "text", c->reply, "req_id", (json_int_t)c->cur_req,
+    if (c->reply_len || c->text_mode)
+        ev_emitf("response", "{s:s, s:I, s:b}", "text", c->reply, "req_id", (json_int_t)c->cur_req,
              "ok", !c->cur_failed);
     if (!ev_enabled() && c->text_mode) {
         printf("%s\n", c->reply);
@@ -93,6 +67,14 @@ static void finish_request(core *c, bool failed)
     c->cur_req = 0;
     c->cur_failed = false;
     reply_reset(c);
+}
+
+uint64_t core_begin_request(core *c)
+{
+    c->cur_req = c->next_req++;
+    c->cur_failed = false;
+    reply_reset(c);
+    return c->cur_req;
 }
 
 static void start_text_request(core *c, const char *text)
@@ -116,12 +98,14 @@ static void on_peer_restarted(core *c, const msg *m)
 {
     log_warn("brain restarted (pid %u)", m->pid);
     c->brain_ready = false;
+    if (c->audio_mode)
+        core_audio_abort(c, FSM_EV_BRAIN_RESTART);
     if (c->cur_req) {
         ev_emitf("error", "{s:s, s:s, s:I}", "component", "brain", "message",
                  "the brain restarted; the request in flight was abandoned", "req_id",
                  (json_int_t)c->cur_req);
         c->apology_pending = true;
-        finish_request(c, true);
+        core_finish_request(c, true);
     }
 }
 
@@ -135,8 +119,29 @@ static void on_ready(core *c)
     }
     if (c->apology_pending) {
         c->apology_pending = false;
-        send_control(c, MSG_SAY, c->next_req++, "brain_restarted");
+        core_send_control(c, MSG_SAY, c->next_req++, "brain_restarted");
     }
+}
+
+/* --text with --output: the spoken reply goes to a WAV file at the TTS rate. */
+static void text_tts_audio(core *c, const msg *m)
+{
+    const char *path = c->l->opts->output;
+    if (!path || (m->flags & MSG_F_ANNOUNCE))
+        return;
+    if (!c->text_wav) {
+        if (wav_writer_open(&c->text_wav, path, (int)m->rate) != WZ_OK) {
+            log_error("cannot write %s", path); /* the reply still reaches stdout */
+            return;
+        }
+        c->text_wav_rate = (int)m->rate;
+    }
+    if ((int)m->rate != c->text_wav_rate) {
+        log_warn("TTS rate changed from %d to %u Hz; chunk not written to %s", c->text_wav_rate, m->rate, path);
+        return;
+    }
+    if (wav_writer_write(c->text_wav, m->pcm, m->pcm_samples) != WZ_OK)
+        log_error("write to %s failed", path);
 }
 
 static void handle(core *c, const msg *m)
@@ -156,18 +161,25 @@ static void handle(core *c, const msg *m)
     case MSG_EVENT: ev_write_line(m->text, strlen(m->text)); break;
     case MSG_TRANSCRIPT: break; /* the brain emits the transcript event itself */
     case MSG_RESPONSE_TEXT:
-        if (m->req_id == c->cur_req)
+        if (m->req_id == c->cur_req) /* others belong to abandoned requests */
             reply_append(c, m->text);
-        else if (!c->cur_req)
-            ev_emitf("response", "{s:s, s:I, s:b}", "text", m->text, "req_id", (json_int_t)m->req_id, "ok", true);
         break;
-    case MSG_TTS_AUDIO: break;
+    case MSG_TTS_AUDIO:
+        if (c->audio_mode)
+            core_audio_on_tts(c, m);
+        else
+            text_tts_audio(c, m);
+        break;
     case MSG_TTS_END:
-        if (m->req_id == c->cur_req)
-            finish_request(c, (m->flags & MSG_F_ERROR) != 0);
+        if (c->audio_mode)
+            core_audio_on_tts_end(c, m);
+        else if (m->req_id == c->cur_req)
+            core_finish_request(c, (m->flags & MSG_F_ERROR) != 0);
         break;
     case MSG_ANNOUNCE:
-        ev_emitf("announce", "{s:s}", "text", m->text);
+        ev_emitf("announce", "{s:s, s:I}", "text", m->text, "req_id", (json_int_t)m->req_id);
+        if (c->audio_mode)
+            core_audio_on_announce(c, m);
         break;
     case MSG_ERROR:
         ev_emitf("error", "{s:s, s:s, s:I}", "component", m->text, "message", m->text2, "req_id",
@@ -187,7 +199,7 @@ static void handle(core *c, const msg *m)
 }
 
 /* Drains brain_to_core, waiting up to timeout_ms for the first message. */
-static void pump(core *c, int timeout_ms)
+void core_pump(core *c, int timeout_ms)
 {
     for (;;) {
         size_t len;
@@ -227,10 +239,12 @@ static void heartbeat(core *c)
     int64_t silent = now - c->last_peer_ns;
     int64_t limit = hb_interval_ns(c) * c->l->cfg->supervisor_heartbeat_misses;
     if (c->cur_req && silent > limit) {
+        if (c->audio_mode)
+            core_audio_abort(c, FSM_EV_ERROR);
         ev_emitf("error", "{s:s, s:s, s:I}", "component", "brain", "message",
                  "the brain stopped answering; request abandoned", "req_id", (json_int_t)c->cur_req);
         c->apology_pending = true;
-        finish_request(c, true);
+        core_finish_request(c, true);
     }
 }
 
@@ -274,23 +288,44 @@ int core_run(const wz_link *l)
     c->last_peer_ns = wz_now_ns();
     c->text_mode = l->opts->text != NULL;
     c->stdin_mode = c->text_mode && strcmp(l->opts->text, "-") == 0;
+    c->audio_mode = !c->text_mode;
     if (c->stdin_mode)
         textin_init(&c->in, STDIN_FILENO);
     link_beat(l);
 
     int exit_code = WZ_EXIT_OK;
+    if (c->audio_mode) {
+        char err[1024];
+        if (core_audio_open(c, err, sizeof err) != WZ_OK) {
+            log_error("%s", err);
+            ev_emitf("error", "{s:s, s:s}", "component", "audio", "message", err);
+            core_audio_close(c);
+            free(c->rx);
+            free(c);
+            return WZ_EXIT_USAGE;
+        }
+    }
     while (!link_should_stop(l) && !c->shutting_down) {
-        pump(c, 20);
+        if (c->audio_mode) {
+            if (!core_audio_step(c, &exit_code))
+                break;
+            core_pump(c, 0);
+        } else {
+            core_pump(c, 20);
+        }
         heartbeat(c);
         if (c->text_mode && c->brain_ready && text_step(c) && !c->cur_req) {
             exit_code = c->any_failed ? WZ_EXIT_FAILED : WZ_EXIT_OK;
             break;
         }
     }
+    if (c->audio_mode)
+        core_audio_close(c); /* capture stops before the brain is told */
+    if (c->text_wav && wav_writer_close(c->text_wav) != WZ_OK)
+        log_error("finishing %s failed", l->opts->output);
     if (c->shutting_down || link_should_stop(l)) {
-        /* Capture is already stopped by leaving the loop; now the brain. */
         log_info("stopping: capture closed, asking brain to stop");
-        send_control(c, MSG_SHUTDOWN, 0, NULL);
+        core_send_control(c, MSG_SHUTDOWN, 0, NULL);
     }
     free(c->rx);
     free(c);

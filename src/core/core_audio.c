@@ -1,0 +1,440 @@
+/* core_audio.c: the core's audio pipeline, one frame at a time.
+ *
+ *   mic ─┬─▶ preroll ring (raw) ──────────────▶ AUDIO_CHUNK to the brain
+ *        └─▶ echo canceller (ref = what played) ─▶ VAD ─▶ endpointer
+ *                                               └─▶ wake word / "stop"
+ *   TTS_AUDIO ─▶ jitter buffer (prefill) ─▶ playback queue ─▶ speaker
+ *
+ * The state machine (fsm.c) decides what a wake word, speech or silence
+ * means in each state. The brain gets raw microphone audio: the echo
+ * canceller's noise suppression helps the detectors but not the recogniser,
+ * and while the user speaks a request nothing is playing. */
+#include "common/ev.h"
+#include "common/log.h"
+#include "core/core_priv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void on_transition(void *user, fsm_state from, fsm_state to, fsm_event ev)
+{
+    (void)user;
+    ev_emitf("state", "{s:s, s:s, s:s}", "from", fsm_state_name(from), "to", fsm_state_name(to),
+             "cause", fsm_event_name(ev));
+    log_debug("state %s -> %s (%s)", fsm_state_name(from), fsm_state_name(to), fsm_event_name(ev));
+}
+
+static void go(core *c, fsm_event e)
+{
+    if (fsm_handle(&c->fsm, e) != WZ_OK)
+        log_debug("event %s ignored in state %s", fsm_event_name(e), fsm_state_name(fsm_get(&c->fsm)));
+}
+
+/* Input timeline position after the frames processed so far. */
+static int64_t now_ms(const core *c) { return c->frames * c->frame_ms; }
+
+/* --- pending audio ------------------------------------------------------ */
+
+static int pending_init(pending_audio *p, size_t cap)
+{
+    memset(p, 0, sizeof *p);
+    p->pcm = malloc(cap * sizeof *p->pcm);
+    p->cap = cap;
+    return p->pcm ? WZ_OK : WZ_NOMEM;
+}
+
+static void pending_clear(pending_audio *p)
+{
+    p->len = p->off = 0;
+    p->rate = 0;
+    p->ended = p->any = false;
+    p->end_flags = 0;
+}
+
+/* Appends TTS audio. Audio that does not fit is dropped with an error; it
+ * cannot happen with the bounds above unless a reply runs for minutes. */
+static void pending_append(pending_audio *p, const int16_t *pcm, size_t n, int rate)
+{
+    if (p->rate && rate != p->rate) {
+        log_error("reply audio changed rate from %d to %d Hz mid-reply; chunk dropped", p->rate, rate);
+        return;
+    }
+    if (p->off && p->len + n > p->cap) {
+        memmove(p->pcm, p->pcm + p->off, (p->len - p->off) * sizeof *p->pcm);
+        p->len -= p->off;
+        p->off = 0;
+    }
+    if (p->len + n > p->cap) {
+        log_error("reply audio longer than the %zu-sample buffer; the rest is dropped", p->cap);
+        return;
+    }
+    memcpy(p->pcm + p->len, pcm, n * sizeof *pcm);
+    p->len += n;
+    p->rate = rate;
+    p->any = true;
+}
+
+/* --- capture ------------------------------------------------------------ */
+
+static int16_t *pre_frame(core *c, int64_t f) { return c->pre + (size_t)(f % (int64_t)c->pre_frames) * c->frame_n; }
+
+/* Ends the request in flight for a local reason (queue full, timeout). */
+static void drop_capture(core *c, const char *interrupt_reason)
+{
+    if (c->capturing)
+        endpoint_cancel(&c->ep);
+    c->capturing = false;
+    if (c->cur_req && interrupt_reason)
+        core_send_control(c, MSG_INTERRUPT, c->cur_req, interrupt_reason);
+}
+
+static bool send_audio(core *c, int type, const void *p, size_t len)
+{
+    int rc = msg_try_send(c->l->to_brain, type, 0, c->cur_req, p, len, (size_t)c->l->cfg->ipc_control_reserve);
+    if (rc == WZ_OK)
+        return true;
+    c->stats.audio_dropped++;
+    c->stats.requests_failed++;
+    log_error("audio for request %llu not delivered (%s); ending the request (audio dropped: %llu)",
+              (unsigned long long)c->cur_req, wz_strerror(rc), (unsigned long long)c->stats.audio_dropped);
+    ev_emitf("error", "{s:s, s:s, s:I, s:I, s:I}", "component", "ipc", "message",
+             "audio could not be delivered to the brain: queue full", "req_id", (json_int_t)c->cur_req,
+             "audio_dropped", (json_int_t)c->stats.audio_dropped, "requests_failed",
+             (json_int_t)c->stats.requests_failed);
+    drop_capture(c, "queue_full");
+    core_finish_request(c, true);
+    go(c, FSM_EV_ERROR);
+    return false;
+}
+
+static void endpoint_step(core *c, bool is_speech)
+{
+    endpoint_info info;
+    endpoint_result r = endpoint_process(&c->ep, is_speech, &info);
+    switch (r) {
+    case ENDPOINT_NONE: break;
+    case ENDPOINT_SPEECH_START:
+        ev_emitf("speech_start", "{s:I}", "audio_ms", (json_int_t)(c->ep_origin_ms + info.speech_start_ms));
+        break;
+    case ENDPOINT_SPEECH_END: {
+        const char *why = info.reason == ENDPOINT_END_MAX ? "max_length" : "silence";
+        ev_emitf("speech_end", "{s:I, s:s}", "audio_ms", (json_int_t)(c->ep_origin_ms + info.speech_last_ms),
+                 "reason", why);
+        c->capturing = false;
+        if (send_audio(c, MSG_AUDIO_END, why, strlen(why) + 1))
+            go(c, FSM_EV_SPEECH_END);
+        break;
+    }
+    case ENDPOINT_TIMEOUT:
+        ev_emitf("listen_timeout", "{s:I}", "audio_ms", (json_int_t)now_ms(c));
+        drop_capture(c, "timeout");
+        c->cur_req = 0;
+        go(c, FSM_EV_START_TIMEOUT);
+        break;
+    }
+}
+
+/* Starts a request whose audio begins at from_ms on the input timeline:
+ * sends AUDIO_START and the buffered frames since then, through the
+ * endpointer, so no command audio is lost between the end of the wake
+ * word and its detection. */
+static void start_capture(core *c, int64_t from_ms)
+{
+    core_begin_request(c);
+    if (!send_audio(c, MSG_AUDIO_START, NULL, 0))
+        return;
+    c->capturing = true;
+    int64_t first = from_ms / c->frame_ms;
+    int64_t oldest = c->frames - (int64_t)c->pre_frames;
+    if (first < oldest)
+        first = oldest;
+    if (first < 0)
+        first = 0;
+    if (first > c->frames)
+        first = c->frames;
+    c->ep_origin_ms = first * c->frame_ms;
+    endpoint_start(&c->ep);
+    for (int64_t f = first; f < c->frames && c->capturing; f++) {
+        if (!send_audio(c, MSG_AUDIO_CHUNK, pre_frame(c, f), c->frame_n * sizeof(int16_t)))
+            return;
+        endpoint_step(c, c->pre_vad[f % (int64_t)c->pre_frames]);
+    }
+}
+
+/* --- playback ----------------------------------------------------------- */
+
+static void stop_playback(core *c)
+{
+    audio_io_play_flush(c->aio);
+    pending_clear(&c->play);
+    c->playing = false;
+}
+
+/* A wake word or the stop phrase while the assistant thinks or speaks. */
+static void barge_in(core *c, const char *reason)
+{
+    bool was_playing = c->playing;
+    stop_playback(c);
+    if (c->cur_req)
+        core_send_control(c, MSG_INTERRUPT, c->cur_req, reason);
+    c->cur_req = 0; /* its reply, if any more arrives, is ignored */
+    ev_emitf("interrupted", "{s:s, s:I, s:b}", "reason", reason, "audio_ms", (json_int_t)now_ms(c), "was_playing",
+             was_playing);
+    if (wake_reset(c->wake) != WZ_OK) /* the reply's tail must not complete a phrase */
+        log_warn("wake word search reset failed");
+}
+
+static void feed_playback(core *c)
+{
+    pending_audio *p = &c->play;
+    if (!p->any)
+        return;
+    size_t avail = p->len - p->off;
+    if (!c->playing) {
+        int64_t buffered_ms = (int64_t)avail * 1000 / p->rate;
+        if (!avail || (!p->ended && buffered_ms < c->l->cfg->audio_prefill_ms))
+            return;
+        c->playing = true;
+        ev_emitf("tts_start", "{s:I}", "audio_ms", (json_int_t)now_ms(c));
+        if (fsm_get(&c->fsm) == FSM_THINKING)
+            go(c, FSM_EV_TTS_START);
+    }
+    if (avail)
+        p->off += audio_io_play(c->aio, p->pcm + p->off, avail, p->rate);
+    if (p->ended && p->off == p->len && audio_io_play_pending(c->aio) == 0) {
+        bool expects = (p->end_flags & MSG_F_EXPECTS_REPLY) != 0;
+        ev_emitf("tts_end", "{s:I}", "audio_ms", (json_int_t)now_ms(c));
+        c->playing = false;
+        pending_clear(p);
+        if (fsm_get(&c->fsm) != FSM_SPEAKING)
+            return;
+        go(c, expects ? FSM_EV_PLAYBACK_DONE_EXPECT_REPLY : FSM_EV_PLAYBACK_DONE);
+        if (expects) {
+            c->followup_until_ms = now_ms(c) + c->l->cfg->followup_ms;
+            vad_reset(c->vad);
+        }
+    }
+}
+
+/* An announcement waits until nothing else is going on, then plays. */
+static void maybe_start_announcement(core *c)
+{
+    if (!c->announce.ended || !c->announce.any || c->cur_req || c->playing || fsm_get(&c->fsm) != FSM_IDLE)
+        return;
+    pending_audio tmp = c->play;
+    c->play = c->announce;
+    c->announce = tmp;
+    pending_clear(&c->announce);
+    c->play.end_flags &= (uint16_t)~MSG_F_EXPECTS_REPLY;
+    go(c, FSM_EV_ANNOUNCE);
+}
+
+void core_audio_on_announce(core *c, const msg *m)
+{
+    /* A new announcement's audio joins one still waiting: both play, in order. */
+    c->announce_req = m->req_id;
+    c->announce.ended = false;
+}
+
+void core_audio_on_tts(core *c, const msg *m)
+{
+    if (m->flags & MSG_F_ANNOUNCE) {
+        if (m->req_id == c->announce_req)
+            pending_append(&c->announce, m->pcm, m->pcm_samples, (int)m->rate);
+        return;
+    }
+    if (m->req_id != c->cur_req || !c->cur_req)
+        return; /* an abandoned request */
+    pending_append(&c->play, m->pcm, m->pcm_samples, (int)m->rate);
+}
+
+void core_audio_on_tts_end(core *c, const msg *m)
+{
+    if (m->flags & MSG_F_ANNOUNCE) {
+        if (m->req_id == c->announce_req)
+            c->announce.ended = true;
+        return;
+    }
+    if (m->req_id != c->cur_req || !c->cur_req)
+        return;
+    c->play.ended = true;
+    c->play.end_flags = m->flags;
+    bool had_audio = c->play.any;
+    core_finish_request(c, (m->flags & MSG_F_ERROR) != 0);
+    if (!had_audio) {
+        pending_clear(&c->play);
+        if (fsm_get(&c->fsm) == FSM_THINKING)
+            go(c, FSM_EV_NO_REPLY);
+    }
+}
+
+void core_audio_abort(core *c, fsm_event ev)
+{
+    drop_capture(c, NULL);
+    stop_playback(c);
+    go(c, ev);
+}
+
+/* --- the frame loop ----------------------------------------------------- */
+
+static void on_wake(core *c, const wake_hit *h)
+{
+    int64_t end_ms = h->end_ms - c->aec_latency_ms; /* detectors see the canceller's output */
+    ev_emitf("wake", "{s:s, s:I, s:I}", "keyword", h->keyword, "audio_ms", (json_int_t)end_ms, "detect_ms",
+             (json_int_t)(h->detect_ms - c->aec_latency_ms));
+    fsm_state s = fsm_get(&c->fsm);
+    if (s == FSM_LISTENING)
+        return; /* already listening: the phrase is part of the request */
+    if (s == FSM_IDLE && !c->hotword)
+        return;
+    if (s == FSM_THINKING || s == FSM_SPEAKING)
+        barge_in(c, "wake");
+    go(c, FSM_EV_WAKE);
+    start_capture(c, end_ms);
+}
+
+static void process_frame(core *c)
+{
+    int64_t f = c->frames++;
+    memcpy(pre_frame(c, f), c->mic, c->frame_n * sizeof(int16_t));
+    if (c->aec)
+        aec_process(c->aec, c->mic, c->ref, c->clean);
+    else
+        memcpy(c->clean, c->mic, c->frame_n * sizeof(int16_t));
+    bool speech = vad_process(c->vad, c->clean, (int)c->frame_n) == 1;
+    c->pre_vad[f % (int64_t)c->pre_frames] = speech;
+
+    wake_hit hit;
+    int w = wake_process(c->wake, c->clean, (int)c->frame_n, &hit);
+    feed_playback(c);
+
+    fsm_state s = fsm_get(&c->fsm);
+    if (w == WAKE_HIT) {
+        on_wake(c, &hit);
+    } else if (w == WAKE_STOP && s == FSM_SPEAKING) {
+        barge_in(c, "stop");
+        go(c, FSM_EV_STOP_PHRASE);
+    } else if (s == FSM_LISTENING && c->capturing) {
+        if (send_audio(c, MSG_AUDIO_CHUNK, c->mic, c->frame_n * sizeof(int16_t)))
+            endpoint_step(c, speech);
+    } else if ((s == FSM_IDLE && !c->hotword) || s == FSM_FOLLOWUP) {
+        if (speech) {
+            go(c, FSM_EV_SPEECH_START);
+            start_capture(c, now_ms(c) - CORE_ONSET_PREROLL_MS);
+        } else if (s == FSM_FOLLOWUP && now_ms(c) >= c->followup_until_ms) {
+            go(c, FSM_EV_FOLLOWUP_TIMEOUT);
+        }
+    }
+    maybe_start_announcement(c);
+}
+
+bool core_audio_step(core *c, int *exit_code)
+{
+    fsm_state s = fsm_get(&c->fsm);
+    /* --fast runs on an audio clock: while the brain works, the clock
+     * stops, so results do not depend on how fast this machine is. */
+    if (c->l->opts->fast && s == FSM_THINKING && c->cur_req && !c->play.ended) {
+        core_pump(c, 10);
+        return true;
+    }
+    if (audio_io_input_ended(c->aio) && s == FSM_IDLE && !c->cur_req && !c->playing &&
+        !(c->announce.any && c->announce.ended)) {
+        *exit_code = c->any_failed ? WZ_EXIT_FAILED : WZ_EXIT_OK;
+        return false;
+    }
+    int rc = audio_io_read_frame(c->aio, c->mic, c->ref, 100);
+    if (rc == WZ_TIMEDOUT)
+        return true;
+    if (rc != WZ_OK) {
+        log_error("audio failed: %s", wz_strerror(rc));
+        ev_emitf("error", "{s:s, s:s}", "component", "audio", "message", wz_strerror(rc));
+        *exit_code = WZ_EXIT_FAILED;
+        return false;
+    }
+    process_frame(c);
+    return true;
+}
+
+/* --- set-up ------------------------------------------------------------- */
+
+int core_audio_open(core *c, char *err, size_t errlen)
+{
+    const wz_config *cfg = c->l->cfg;
+    const wz_opts *o = c->l->opts;
+    c->frame_ms = (int)cfg->audio_frame_ms;
+    c->frame_n = (size_t)(WZ_SAMPLE_RATE / 1000 * c->frame_ms);
+    c->hotword = cfg->wake_enabled && !o->no_hotword;
+    fsm_init(&c->fsm, on_transition, c);
+
+    int rc = o->input ? audio_io_open_file(&c->aio, o->input, o->output, o->fast, o->echo, c->frame_ms, err, errlen)
+                      : audio_io_open_live(&c->aio, cfg, o->device, c->frame_ms, err, errlen);
+    if (rc != WZ_OK)
+        return rc;
+
+    vad_config vc;
+    vad_config_from(&vc, cfg);
+    if ((rc = vad_create(&c->vad, &vc)) != WZ_OK) {
+        snprintf(err, errlen, "cannot create the voice activity detector: %s", wz_strerror(rc));
+        return rc;
+    }
+    wake_config wc;
+    if ((rc = wake_config_from(&wc, cfg, err, errlen)) != WZ_OK)
+        return rc;
+    if ((rc = wake_create(&c->wake, &wc, err, errlen)) != WZ_OK)
+        return rc;
+    if (cfg->aec_enabled) {
+        aec_config ac;
+        aec_config_from(&ac, cfg);
+        if ((rc = aec_create(&c->aec, &ac)) != WZ_OK) {
+            snprintf(err, errlen, "cannot create the echo canceller (aec.*): %s", wz_strerror(rc));
+            return rc;
+        }
+        c->aec_latency_ms = aec_latency_samples(c->aec) * 1000 / WZ_SAMPLE_RATE;
+    }
+    endpoint_config ec;
+    endpoint_config_from(&ec, cfg);
+    if ((rc = endpoint_init(&c->ep, &ec)) != WZ_OK) {
+        snprintf(err, errlen, "bad listen.* settings for the endpointer");
+        return rc;
+    }
+    c->pre_frames = (size_t)(CORE_PREROLL_MS / c->frame_ms);
+    c->mic = calloc(c->frame_n, sizeof(int16_t));
+    c->ref = calloc(c->frame_n, sizeof(int16_t));
+    c->clean = calloc(c->frame_n, sizeof(int16_t));
+    c->pre = calloc(c->pre_frames * c->frame_n, sizeof(int16_t));
+    c->pre_vad = calloc(c->pre_frames, sizeof(bool));
+    if (!c->mic || !c->ref || !c->clean || !c->pre || !c->pre_vad ||
+        pending_init(&c->play, (size_t)CORE_REPLY_AUDIO_S * 24000) != WZ_OK ||
+        pending_init(&c->announce, (size_t)CORE_ANNOUNCE_AUDIO_S * 24000) != WZ_OK) {
+        snprintf(err, errlen, "out of memory for audio buffers");
+        return WZ_NOMEM;
+    }
+    if ((rc = audio_io_start(c->aio)) != WZ_OK) {
+        snprintf(err, errlen, "cannot start audio: %s", wz_strerror(rc));
+        return rc;
+    }
+    log_info("listening (%s, %d ms frames, wake word %s)", o->input ? o->input : "microphone", c->frame_ms,
+             c->hotword ? cfg->wake_words : "off");
+    return WZ_OK;
+}
+
+void core_audio_close(core *c)
+{
+    audio_io_close(c->aio);
+    c->aio = NULL;
+    vad_destroy(c->vad);
+    wake_destroy(c->wake);
+    aec_destroy(c->aec);
+    free(c->mic);
+    free(c->ref);
+    free(c->clean);
+    free(c->pre);
+    free(c->pre_vad);
+    free(c->play.pcm);
+    free(c->announce.pcm);
+    c->vad = NULL;
+    c->wake = NULL;
+    c->aec = NULL;
+    c->mic = c->ref = c->clean = c->pre = c->play.pcm = c->announce.pcm = NULL;
+    c->pre_vad = NULL;
+}

@@ -1,0 +1,114 @@
+/* core_priv.h: the core worker's state, shared by core.c (messages, text
+ * requests, heartbeats) and core_audio.c (capture, listening, playback).
+ * Everything here belongs to the core's one processing thread. */
+#ifndef WZ_CORE_PRIV_H
+#define WZ_CORE_PRIV_H
+
+#include "core/aec.h"
+#include "core/audio_io.h"
+#include "core/core.h"
+#include "core/endpoint.h"
+#include "core/fsm.h"
+#include "core/textin.h"
+#include "core/vad.h"
+#include "core/wake.h"
+#include "ipc/msg.h"
+
+/* Raw microphone history kept so the command sent to the brain can start
+ * where the wake word ended: detection fires 50-150 ms after the phrase,
+ * plus stage-2 verification; 2 s covers both with room to spare. */
+#define CORE_PREROLL_MS 2000
+/* In --no-hotword and follow-up mode the VAD turns on a few frames after
+ * speech begins; send this much before the onset too. */
+#define CORE_ONSET_PREROLL_MS 300
+/* Reply audio waiting for the playback queue, in seconds at the reply's
+ * rate; Flite and Piper produce far faster than real time, and the
+ * playback queue itself holds AUDIO_IO_PLAY_QUEUE_MS. */
+#define CORE_REPLY_AUDIO_S 120
+#define CORE_ANNOUNCE_AUDIO_S 60
+
+/* Audio waiting to be played: one reply or announcement at one rate. */
+typedef struct {
+    int16_t *pcm;
+    size_t len, off, cap;     /* samples stored, sent to playback, capacity */
+    int rate;
+    bool ended;               /* TTS_END received */
+    uint16_t end_flags;
+    bool any;                 /* at least one TTS_AUDIO arrived */
+} pending_audio;
+
+typedef struct core {
+    const wz_link *l;
+    uint8_t *rx;
+    size_t rx_cap;
+
+    uint64_t next_req;
+    uint64_t cur_req;          /* request in flight (capture, thinking or speaking), 0 if none */
+    bool cur_failed;
+    bool any_failed;
+    char reply[CORE_REPLY_MAX];
+    size_t reply_len;
+
+    bool brain_ready;
+    bool announced_ready;
+    bool apology_pending;
+    int64_t last_peer_ns;
+    int64_t next_hb_ns;
+    msg_stats stats;
+
+    bool text_mode, stdin_mode, single_sent;
+    textin in;
+    bool shutting_down;
+    struct wav_writer *text_wav;  /* --text --output */
+    int text_wav_rate;
+
+    /* Audio mode. */
+    bool audio_mode;
+    bool hotword;              /* wake.enabled and not --no-hotword */
+    audio_io *aio;
+    vad *vad;
+    wake *wake;
+    aec *aec;
+    endpoint ep;
+    fsm fsm;
+    int frame_ms;
+    size_t frame_n;
+    int aec_latency_ms;
+    int16_t *mic, *ref, *clean;
+    int16_t *pre;              /* raw mic ring, CORE_PREROLL_MS */
+    bool *pre_vad;             /* VAD decision per frame in pre */
+    size_t pre_frames;         /* capacity in frames */
+    int64_t frames;            /* frames processed: pre holds the last ones */
+    bool capturing;            /* AUDIO_START sent for cur_req, AUDIO_END not yet */
+    int64_t ep_origin_ms;      /* input position of endpoint_start() */
+    int64_t followup_until_ms;
+    pending_audio play;        /* the reply being played */
+    pending_audio announce;    /* an announcement waiting for IDLE */
+    uint64_t announce_req;
+    bool playing;              /* reply audio handed to the device */
+    int64_t last_level_ms;
+} core;
+
+/* core.c */
+/* Starts a new request: a fresh id in cur_req and an empty reply. */
+uint64_t core_begin_request(core *c);
+/* Ends cur_req: emits `response` (when there is text or in --text mode). */
+void core_finish_request(core *c, bool failed);
+void core_send_control(core *c, int type, uint64_t req, const char *text);
+void core_pump(core *c, int timeout_ms);
+
+/* core_audio.c */
+int core_audio_open(core *c, char *err, size_t errlen);
+void core_audio_close(core *c);
+/* One step: reads and processes a frame, or (with --fast while the brain
+ * works) waits for the brain. Returns false when the run is over. */
+bool core_audio_step(core *c, int *exit_code);
+/* Message hooks from core.c. */
+void core_audio_on_tts(core *c, const msg *m);
+void core_audio_on_tts_end(core *c, const msg *m);
+void core_audio_on_announce(core *c, const msg *m);
+/* Ends capture and playback after the brain died or stopped answering;
+ * ev is FSM_EV_BRAIN_RESTART or FSM_EV_ERROR. */
+void core_audio_abort(core *c, fsm_event ev);
+
+#endif
