@@ -10,7 +10,7 @@
  * at finish(). The WAV goes through a private temp file (wav_write_file, then
  * curl_mime_filedata) so the WAV code lives in one place (src/core/wav.c).
  * finish() blocks for at most stt.timeout_ms; stt_cancel() from any thread
- * aborts the transfer within ~100 ms (curl's progress callback interval). */
+ * aborts the transfer within ~50 ms (the multi-interface poll slice). */
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -145,6 +145,40 @@ static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
     return atomic_load(&s->canceled) ? 1 : 0; /* non-zero aborts */
 }
 
+/* curl_easy_perform() only checks the progress callback about once a second
+ * while waiting on a silent server; the multi interface lets us look at the
+ * cancel flag every 50 ms instead. */
+static CURLcode perform(CURL *c, stt *s)
+{
+    CURLM *m = curl_multi_init();
+    if (!m)
+        return CURLE_OUT_OF_MEMORY;
+    curl_multi_add_handle(m, c);
+    CURLcode cc = CURLE_OK;
+    int running = 1;
+    while (running) {
+        if (curl_multi_perform(m, &running) != CURLM_OK) {
+            cc = CURLE_FAILED_INIT;
+            break;
+        }
+        if (!running)
+            break;
+        if (atomic_load(&s->canceled)) {
+            cc = CURLE_ABORTED_BY_CALLBACK;
+            break;
+        }
+        curl_multi_poll(m, NULL, 0, 50, NULL);
+    }
+    CURLMsg *msg;
+    int left;
+    while (running == 0 && (msg = curl_multi_info_read(m, &left)))
+        if (msg->msg == CURLMSG_DONE)
+            cc = msg->data.result;
+    curl_multi_remove_handle(m, c);
+    curl_multi_cleanup(m);
+    return cc;
+}
+
 static int post(wh_stt *w, const char *wav_path, body_buf *body, long *status)
 {
     stt *s = &w->base;
@@ -181,7 +215,7 @@ static int post(wh_stt *w, const char *wav_path, body_buf *body, long *status)
     curl_easy_setopt(c, CURLOPT_XFERINFODATA, s);
     char cerr[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
-    CURLcode cc = curl_easy_perform(c);
+    CURLcode cc = perform(c, s);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
     int rc = WZ_OK;
     if (cc == CURLE_ABORTED_BY_CALLBACK) {
