@@ -1,13 +1,14 @@
 /* test_stt_wer.c: word error rate of the general (LM) pass on the real read
- * speech in Debian's pocketsphinx-testdata (5 LibriVox clips, 52 words).
- * Measured 29% in REFERENCE.md; the bound guards against regressions. */
+ * speech in Debian's pocketsphinx-testdata (5 LibriVox clips, 71 words).
+ * Measured 26.8% (19/71 words) with the forward-pass-only LM decoder; 29%
+ * in REFERENCE.md with the default passes. The bound guards regressions. */
 #define WZ_TEST_TIMEOUT_S 110
 #include "wz_test.h"
 
 #include "speech_test_util.h"
 
 #define LIBRIVOX "/usr/share/pocketsphinx/test/data/librivox"
-#define WER_BOUND 0.35
+#define WER_BOUND 0.32
 
 static void test_librivox_wer_within_bound(void)
 {
