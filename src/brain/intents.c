@@ -1004,14 +1004,8 @@ static void fillers_jsgf(const intents *it, const filler *f, size_t n, const cha
 
 char *intents_to_jsgf(const intents *it)
 {
-    sbuf b = {0};
-    bool first = true;
+    sbuf b = {0}, req = {0}, ctl = {0}, rules = {0};
     sb_add(&b, "#JSGF V1.0;\ngrammar wyzer;\n\n");
-    sb_add(&b, "public <command> = <one> (<conj> <one>)*;\n<conj> = and | then | and then;\n");
-    sb_add(&b, "<one> = %s<request>%s;\n", it->npre ? "[<prefix>] " : "", it->nsuf ? " [<suffix>]" : "");
-    if (it->npre) fillers_jsgf(it, it->pre, it->npre, "prefix", &b);
-    if (it->nsuf) fillers_jsgf(it, it->suf, it->nsuf, "suffix", &b);
-    sbuf req = {0}, rules = {0};
     for (size_t i = 0; i < it->ndefs; i++) {
         const intent_def *d = &it->defs[i];
         bool any = false;
@@ -1023,18 +1017,26 @@ char *intents_to_jsgf(const intents *it)
             else if (body.s) body.s[body.n = before] = 0;
         }
         if (any && !body.fail) {
+            /* control phrases only stand alone, as in the router */
+            sbuf *list = strcmp(d->tool, "control") == 0 ? &ctl : &req;
             sb_add(&rules, "<i_%s> = %s;\n", d->name, body.s);
-            sb_add(&req, "%s<i_%s>", first ? "" : " | ", d->name);
-            first = false;
+            sb_add(list, "%s<i_%s>", list->n ? " | " : "", d->name);
         }
         b.fail |= body.fail;
         free(body.s);
     }
+    sb_add(&b, "public <command> = <one> (<conj> <one>)*%s;\n", ctl.n ? " | <control>" : "");
+    sb_add(&b, "<conj> = and | then | and then;\n");
+    sb_add(&b, "<one> = %s<request>%s;\n", it->npre ? "[<prefix>] " : "", it->nsuf ? " [<suffix>]" : "");
+    if (it->npre) fillers_jsgf(it, it->pre, it->npre, "prefix", &b);
+    if (it->nsuf) fillers_jsgf(it, it->suf, it->nsuf, "suffix", &b);
     sb_add(&b, "<request> = %s;\n", req.s ? req.s : "<NULL>");
+    if (ctl.n) sb_add(&b, "<control> = %s;\n", ctl.s);
     if (rules.s) sb_add(&b, "%s", rules.s);
     for (size_t i = 0; i < it->ngrams; i++) sb_add(&b, "<%s> = %s;\n", it->grams[i].name, it->grams[i].body);
-    b.fail |= req.fail || rules.fail;
+    b.fail |= req.fail || rules.fail || ctl.fail;
     free(req.s);
+    free(ctl.s);
     free(rules.s);
     if (b.fail) {
         free(b.s);

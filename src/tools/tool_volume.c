@@ -49,6 +49,7 @@ static int run(tools *t, const json_t *args, tool_result *out)
     json_t *lv = json_object_get(args, "level");
     char spec[16];
     int rc;
+    if (!tool_in_path("pactl")) return tool_fail(t, out, "volume.failed", NULL, "pactl not found");
     if (strcmp(action, "mute") == 0 || strcmp(action, "unmute") == 0) {
         char *argv[] = {"pactl", "set-sink-mute", "@DEFAULT_SINK@", action[0] == 'm' ? "1" : "0", NULL};
         rc = pactl(argv, NULL, 0);

@@ -196,7 +196,8 @@ static void test_jsgf_shape(void)
     char *g = intents_to_jsgf(it);
     ASSERT_TRUE(g != NULL);
     ASSERT_CONTAINS(g, "#JSGF V1.0;");
-    ASSERT_CONTAINS(g, "public <command> = <one> (<conj> <one>)*;");
+    ASSERT_CONTAINS(g, "public <command> = <one> (<conj> <one>)* | <control>;");
+    ASSERT_CONTAINS(g, "<control> = <i_control_stop> | ");
     ASSERT_CONTAINS(g, "<i_timer_start> = ");
     ASSERT_TRUE(strchr(g, '{') == NULL); /* every slot became a rule or was left out */
     ASSERT_TRUE(strstr(g, "<i_web_search>") == NULL); /* free text only: left out */
