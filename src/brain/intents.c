@@ -929,7 +929,9 @@ bool intents_match_text(const intents *it, const char *text, intents_match *m)
 {
     intents_words w;
     m->intent = -1;
+    m->name = m->tool = NULL;
     m->args = NULL;
+    m->confidence = 0;
     if (intents_tokenize(text, &w) || w.n == 0) return false;
     return intents_match_span(it, &w, 0, w.n, m);
 }

@@ -32,6 +32,9 @@ bool tool_in_path(const char *file)
     return false;
 }
 
+/* In the child before exec: stdio on /dev/null (stdout on out_fd if given),
+ * no inherited descriptors (the brain's IPC and sockets stay private), and
+ * default signal handling with nothing blocked. */
 static void child_stdio(int out_fd)
 {
     int devnull = open("/dev/null", O_RDWR);
@@ -39,8 +42,13 @@ static void child_stdio(int out_fd)
         dup2(devnull, 0);
         dup2(out_fd >= 0 ? out_fd : devnull, 1);
         dup2(devnull, 2);
-        if (devnull > 2) close(devnull);
     }
+    close_range(3, ~0U, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
 }
 
 int tool_run(char *const argv[], char *out, size_t cap, int timeout_ms, int *status)
