@@ -24,6 +24,8 @@ PACKAGES=(
   mpv mpv-mpris
   # test stand-in servers, plots, process inspection
   python3 gnuplot-nox procps psmisc
+  # open and web_search hand URLs, files and folders to the desktop's opener
+  xdg-utils
 )
 
 SUDO=""

@@ -1,0 +1,76 @@
+/* bench_router.c: router latency per request over the spec table
+ * (tests/data/router_cases.tsv): every phrasing, commands and non-commands,
+ * routed ROUNDS times. Prints p50/p99/max in microseconds, plus the template
+ * load time and the JSGF export time. Target: p99 under 1 ms.
+ *
+ * Usage: bench_router [SOURCE_DIR]   (default: the source tree it was built from) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "brain/router.h"
+#include "common/wz.h"
+
+#define ROUNDS 200
+#define CASES_MAX 1024
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    const char *src = argc > 1 ? argv[1] : WZ_SOURCE_DATA_DIR "/..";
+    char path[1024], line[2048], err[256];
+    static char texts[CASES_MAX][512];
+    size_t n = 0;
+    snprintf(path, sizeof path, "%s/tests/data/router_cases.tsv", src);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "bench_router: cannot open %s\n", path);
+        return 1;
+    }
+    while (n < CASES_MAX && fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || line[0] == '\n') continue;
+        line[strcspn(line, "\t\n")] = 0;
+        snprintf(texts[n++], sizeof texts[0], "%.500s", line);
+    }
+    fclose(f);
+
+    router *r = NULL;
+    snprintf(path, sizeof path, "%s/data/intents", src);
+    int64_t t0 = wz_now_ns();
+    if (router_create(&r, path, err, sizeof err)) {
+        fprintf(stderr, "bench_router: %s\n", err);
+        return 1;
+    }
+    int64_t load_ns = wz_now_ns() - t0;
+    t0 = wz_now_ns();
+    char *g = intents_to_jsgf(router_intents(r));
+    int64_t jsgf_ns = wz_now_ns() - t0;
+
+    size_t total = n * ROUNDS, k = 0, matched = 0;
+    int64_t *lat = malloc(total * sizeof *lat);
+    for (int round = 0; round < ROUNDS; round++) {
+        for (size_t i = 0; i < n; i++) {
+            router_result res;
+            int64_t s = wz_now_ns();
+            (void)router_route(r, texts[i], &res);
+            lat[k++] = wz_now_ns() - s;
+            matched += res.kind != ROUTER_NONE;
+            router_result_clear(&res);
+        }
+    }
+    qsort(lat, total, sizeof *lat, cmp_i64);
+    printf("router: %zu phrasings x %d rounds = %zu requests (%zu matched), %zu template sentences\n", n, ROUNDS,
+           total, matched, intents_sentence_count(router_intents(r)));
+    printf("router latency: p50 %.1f us, p99 %.1f us, max %.1f us\n", lat[total / 2] / 1e3,
+           lat[total * 99 / 100] / 1e3, lat[total - 1] / 1e3);
+    printf("template load %.2f ms, JSGF export %.2f ms (%zu bytes)\n", load_ns / 1e6, jsgf_ns / 1e6, g ? strlen(g) : 0);
+    free(g);
+    free(lat);
+    router_destroy(r);
+    return 0;
+}

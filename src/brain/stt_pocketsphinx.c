@@ -1,0 +1,439 @@
+/* stt_pocketsphinx.c: streaming PocketSphinx STT with two parallel passes.
+ *
+ * Two decoders are fed the same 16 kHz stream chunk by chunk (ps_process_raw
+ * per chunk, so decoding keeps pace with the audio):
+ *   - grammar: a JSGF command grammar (stt_set_grammar), cheap (RTF ~0.02);
+ *   - lm:      the general en-us trigram LM (RTF ~0.4).
+ * At finish the grammar decoder ends its utterance (a few ms for command
+ * length) and the fit of its best path is measured: the path score per 10 ms
+ * frame in nats (senone scores are normalised against the best senone per
+ * frame, so a good fit is near 0). If the fit is at least GRAMMAR_MIN_FIT the
+ * grammar text wins and the LM utterance is closed lazily at the next
+ * begin(), so finish() never waits for the LM's second pass. Otherwise (or
+ * with no grammar hypothesis) the LM utterance is finalised (forward pass
+ * only, see new_decoder) and its text is returned. See
+ * docs/speech.md for the measurements behind the threshold. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <pocketsphinx.h>
+#include <sphinxbase/ckd_alloc.h>
+#include <sphinxbase/err.h>
+
+#include "brain/flite_glue.h"
+#include "brain/stt.h"
+#include "common/log.h"
+
+/* Grammar fit (path score per 10 ms frame, nats) below which the grammar
+ * hypothesis is rejected in favour of the LM. Measured on synthetic clips
+ * (see docs/speech.md): in-grammar commands score -1.1 to -2.1 with Flite
+ * voices and -1.8 to -3.8 with espeak-ng;
+ * out-of-grammar requests forced onto the grammar -3.3 to -5.3. */
+#ifndef GRAMMAR_MIN_FIT
+#define GRAMMAR_MIN_FIT (-3.1)
+#endif
+/* Longest JSGF document accepted (the router's grammar is a few KB). */
+#define JSGF_MAX_BYTES (256 * 1024)
+#define WORD_MAX 64
+
+typedef struct ps_stt {
+    stt base;
+    char hmm[CONFIG_STR_MAX], dict[CONFIG_STR_MAX], extra_dict[CONFIG_STR_MAX + 32];
+    ps_decoder_t *lm;
+    ps_decoder_t *gram;    /* NULL until a grammar is set */
+    bool gram_active;
+    bool lm_off;           /* benchmark only: grammar pass alone */
+    bool lm_open, gram_open; /* utterance started and not yet ended */
+    size_t samples;
+    double last_fit;       /* for tests/bench: the decision value */
+} ps_stt;
+
+static bool file_exists(const char *p, bool dir)
+{
+    struct stat st;
+    if (stat(p, &st) != 0)
+        return false;
+    return dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode);
+}
+
+static ps_decoder_t *new_decoder(const ps_stt *p, const char *lm)
+{
+    cmd_ln_t *c;
+    /* LM pass: forward tree search only. The flat-lexicon second pass and
+     * the lattice best path cost ~40% more CPU and most of the finalise time,
+     * and on pocketsphinx-testdata they made WER worse (31.0% with, 26.8%
+     * without, measured by tests/unit/test_stt_wer.c). */
+    if (lm)
+        c = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", p->hmm, "-dict", p->dict, "-lm", lm,
+                        "-logfn", "/dev/null", "-fwdflat", "no", "-bestpath", "no", NULL);
+    else
+        c = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", p->hmm, "-dict", p->dict,
+                        "-logfn", "/dev/null", NULL);
+    if (!c)
+        return NULL;
+    ps_decoder_t *d = ps_init(c);
+    cmd_ln_free_r(c); /* ps_init keeps its own reference */
+    return d;
+}
+
+/* Adds one word unless the dictionary already has it. update=FALSE defers the
+ * search rebuild; the caller triggers it once at the end. */
+static int add_word(ps_decoder_t *d, const char *word, const char *phones)
+{
+    char *have = ps_lookup_word(d, word);
+    if (have) {
+        ckd_free(have);
+        return 0;
+    }
+    return ps_add_word(d, word, phones, FALSE) < 0 ? -1 : 1;
+}
+
+/* data/dict/extra.dict: "word PH ON ES" per line, '#' comments. Missing file
+ * is fine (logged at debug). */
+static void load_extra_dict(ps_stt *p, ps_decoder_t *d)
+{
+    FILE *f = fopen(p->extra_dict, "r");
+    if (!f) {
+        log_debug("stt: no supplement dictionary at %s", p->extra_dict);
+        return;
+    }
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        char *s = line + strspn(line, " \t");
+        if (*s == '#' || *s == '\n' || *s == '\0')
+            continue;
+        s[strcspn(s, "\r\n")] = '\0';
+        char *sp = s + strcspn(s, " \t");
+        if (!*sp)
+            continue;
+        *sp++ = '\0';
+        sp += strspn(sp, " \t");
+        if (add_word(d, s, sp) < 0)
+            log_warn("stt: %s: bad entry for '%s'", p->extra_dict, s);
+    }
+    fclose(f);
+}
+
+static void data_dir(const wz_config *cfg, char *out, size_t cap)
+{
+    if (cfg->paths_data_dir[0])
+        snprintf(out, cap, "%s/dict/extra.dict", cfg->paths_data_dir);
+    else
+        snprintf(out, cap, "%s/dict/extra.dict", WZ_SOURCE_DATA_DIR);
+}
+
+static int ps_create(stt **out, const wz_config *cfg, char *err, size_t errlen)
+{
+    if (!file_exists(cfg->stt_hmm, true)) {
+        snprintf(err, errlen, "acoustic model folder %s not found (config key stt.hmm)", cfg->stt_hmm);
+        return WZ_CONFIG;
+    }
+    if (!file_exists(cfg->stt_lm, false)) {
+        snprintf(err, errlen, "language model %s not found (config key stt.lm)", cfg->stt_lm);
+        return WZ_CONFIG;
+    }
+    if (!file_exists(cfg->stt_dict, false)) {
+        snprintf(err, errlen, "dictionary %s not found (config key stt.dict)", cfg->stt_dict);
+        return WZ_CONFIG;
+    }
+    ps_stt *p = calloc(1, sizeof *p);
+    if (!p)
+        return WZ_NOMEM;
+    wz_strlcpy(p->hmm, cfg->stt_hmm, sizeof p->hmm);
+    wz_strlcpy(p->dict, cfg->stt_dict, sizeof p->dict);
+    data_dir(cfg, p->extra_dict, sizeof p->extra_dict);
+    /* Library-level messages go nowhere; -logfn covers each decoder. */
+    err_set_logfp(NULL);
+    p->lm = new_decoder(p, cfg->stt_lm);
+    if (!p->lm) {
+        snprintf(err, errlen, "cannot load models (config keys stt.hmm, stt.lm, stt.dict: %s, %s, %s)",
+                 cfg->stt_hmm, cfg->stt_lm, cfg->stt_dict);
+        free(p);
+        return WZ_ENGINE;
+    }
+    load_extra_dict(p, p->lm);
+    *out = &p->base;
+    return WZ_OK;
+}
+
+static void end_open(ps_stt *p)
+{
+    if (p->lm_open)
+        ps_end_utt(p->lm);
+    if (p->gram_open)
+        ps_end_utt(p->gram);
+    p->lm_open = p->gram_open = false;
+}
+
+static void ps_destroy(stt *s)
+{
+    ps_stt *p = (ps_stt *)s;
+    end_open(p);
+    if (p->gram)
+        ps_free(p->gram);
+    ps_free(p->lm);
+    free(p);
+}
+
+/* Every word token of a JSGF body: skips the header, <rule> names, {tags},
+ * /weights/, comments and operators. Calls fn for each lower-cased word. */
+static int for_each_jsgf_word(const char *j, int (*fn)(const char *w, void *ctx), void *ctx)
+{
+    const char *s = j;
+    while (*s) {
+        if (s[0] == '/' && s[1] == '/') { s += strcspn(s, "\n"); continue; }
+        if (s[0] == '/' && s[1] == '*') {
+            const char *e = strstr(s + 2, "*/");
+            s = e ? e + 2 : s + strlen(s);
+            continue;
+        }
+        if (*s == '#' || (strncmp(s, "grammar", 7) == 0 && (s == j || s[-1] == '\n'))) {
+            s += strcspn(s, ";"); /* "#JSGF V1.0;" and "grammar x;" */
+            continue;
+        }
+        char close = *s == '<' ? '>' : *s == '{' ? '}' : *s == '/' ? '/' : 0;
+        if (close) {
+            const char *e = strchr(s + 1, close);
+            s = e ? e + 1 : s + strlen(s);
+            continue;
+        }
+        if ((unsigned char)*s > 127 || *s == '\'' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')) {
+            char w[WORD_MAX];
+            size_t n = 0;
+            while (*s && ((unsigned char)*s > 127 || *s == '\'' || *s == '-' || *s == '_' || *s == '.' ||
+                          (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9'))) {
+                if (n + 1 >= sizeof w)
+                    return WZ_TOOBIG;
+                w[n++] = (char)((*s >= 'A' && *s <= 'Z') ? *s + 32 : *s);
+                s++;
+            }
+            w[n] = '\0';
+            if (strcmp(w, "public") != 0 && strcmp(w, "import") != 0) {
+                int rc = fn(w, ctx);
+                if (rc != WZ_OK)
+                    return rc;
+            }
+            continue;
+        }
+        s++;
+    }
+    return WZ_OK;
+}
+
+typedef struct { ps_decoder_t *d; char *err; size_t errlen; int added; } oov_ctx;
+
+/* A grammar word missing from CMUdict and extra.dict gets Flite's
+ * letter-to-sound pronunciation, so templates with new app names just work. */
+static int add_missing(const char *w, void *vctx)
+{
+    oov_ctx *c = vctx;
+    char *have = ps_lookup_word(c->d, w);
+    if (have) {
+        ckd_free(have);
+        return WZ_OK;
+    }
+    char phones[256];
+    if (flite_glue_pronounce(w, phones, sizeof phones) != WZ_OK ||
+        ps_add_word(c->d, w, phones, FALSE) < 0) {
+        snprintf(c->err, c->errlen, "grammar word '%s' has no pronunciation (add it to data/dict/extra.dict)", w);
+        return WZ_INVAL;
+    }
+    log_debug("stt: grammar word '%s' pronounced by Flite as %s", w, phones);
+    c->added++;
+    return WZ_OK;
+}
+
+static int ps_set_grammar(stt *s, const char *jsgf, char *err, size_t errlen)
+{
+    ps_stt *p = (ps_stt *)s;
+    end_open(p);
+    if (!jsgf) {
+        p->gram_active = false;
+        return WZ_OK;
+    }
+    if (strlen(jsgf) > JSGF_MAX_BYTES) {
+        snprintf(err, errlen, "grammar is larger than %d bytes", JSGF_MAX_BYTES);
+        return WZ_TOOBIG;
+    }
+    if (!p->gram) {
+        p->gram = new_decoder(p, NULL);
+        if (!p->gram) {
+            snprintf(err, errlen, "cannot load acoustic model %s for the grammar pass (config key stt.hmm)", p->hmm);
+            return WZ_ENGINE;
+        }
+        load_extra_dict(p, p->gram);
+    }
+    oov_ctx c = {p->gram, err, errlen, 0};
+    int rc = for_each_jsgf_word(jsgf, add_missing, &c);
+    if (rc == WZ_TOOBIG)
+        snprintf(err, errlen, "grammar word longer than %d characters", WORD_MAX - 1);
+    if (rc != WZ_OK)
+        return rc;
+    /* ps_set_jsgf_string builds the FSG against the (now complete) dict. */
+    if (ps_set_jsgf_string(p->gram, "commands", jsgf) < 0 || ps_set_search(p->gram, "commands") < 0) {
+        snprintf(err, errlen, "grammar does not parse as JSGF (see the JSGF 1.0 spec; public rule required)");
+        p->gram_active = false;
+        return WZ_INVAL;
+    }
+    p->gram_active = true;
+    return WZ_OK;
+}
+
+static int ps_begin(stt *s)
+{
+    ps_stt *p = (ps_stt *)s;
+    end_open(p); /* lazily closes the LM utterance the grammar pass won */
+    p->samples = 0;
+    p->last_fit = 0;
+    if (!p->lm_off) {
+        if (ps_start_utt(p->lm) < 0)
+            return WZ_ENGINE;
+        p->lm_open = true;
+    }
+    if (p->gram_active) {
+        if (ps_start_utt(p->gram) < 0)
+            return WZ_ENGINE;
+        p->gram_open = true;
+    }
+    return WZ_OK;
+}
+
+static int ps_feed(stt *s, const int16_t *pcm, size_t n)
+{
+    ps_stt *p = (ps_stt *)s;
+    if (!p->lm_open && !p->gram_open)
+        return WZ_INVAL;
+    if (n > STT_MAX_SAMPLES - p->samples) {
+        stt_set_error(s, "utterance longer than %d s", STT_MAX_SAMPLES / WZ_SAMPLE_RATE);
+        return WZ_TOOBIG;
+    }
+    p->samples += n;
+    if (p->lm_open && ps_process_raw(p->lm, pcm, n, FALSE, FALSE) < 0)
+        return WZ_ENGINE;
+    if (p->gram_open && ps_process_raw(p->gram, pcm, n, FALSE, FALSE) < 0)
+        return WZ_ENGINE;
+    return WZ_OK;
+}
+
+static int ps_partial(stt *s, char *buf, size_t cap)
+{
+    ps_stt *p = (ps_stt *)s;
+    int32 score;
+    const char *h = p->lm_open ? ps_get_hyp(p->lm, &score) : NULL;
+    wz_strlcpy(buf, h ? h : "", cap);
+    return WZ_OK;
+}
+
+/* Senone scores are kept right-shifted by 10 bits (SENSCR_SHIFT) in logmath
+ * base 1.0001 units; this converts a path score to natural log. */
+static double score_nats(ps_decoder_t *d, int32 score)
+{
+    return (double)score * log(logmath_get_base(ps_get_logmath(d))) * 1024.0;
+}
+
+static int path_frames(ps_decoder_t *d)
+{
+    int first = -1, last = -1;
+    for (ps_seg_t *seg = ps_seg_iter(d); seg; seg = ps_seg_next(seg)) {
+        int sf, ef;
+        ps_seg_frames(seg, &sf, &ef);
+        if (first < 0)
+            first = sf;
+        last = ef;
+    }
+    return first < 0 ? 1 : WZ_MAX(last - first + 1, 1);
+}
+
+/* How well the grammar's best path fits the audio: its path score per 10 ms
+ * frame in nats. Senone scores are normalised per frame against the best
+ * senone, so a path that fits well is near 0 regardless of loudness or
+ * length; speech forced onto a grammar it does not match scores far lower. */
+static double grammar_fit(ps_stt *p, int32 gram_score)
+{
+    double g = score_nats(p->gram, gram_score) / path_frames(p->gram);
+    if (getenv("WZ_STT_DEBUG")) {
+        int32 ls = 0;
+        const char *lh = ps_get_hyp(p->lm, &ls);
+        fprintf(stderr, "stt: grammar fit %.2f nats/frame; lm so far '%s'\n", g, lh ? lh : "");
+    }
+    return g;
+}
+
+static void put_text(stt_result *res, const char *h)
+{
+    wz_strlcpy(res->text, h ? h : "", sizeof res->text);
+}
+
+static int ps_finish(stt *s, stt_result *res)
+{
+    ps_stt *p = (ps_stt *)s;
+    if (!p->lm_open && !p->gram_open)
+        return WZ_INVAL;
+    int32 score;
+    res->audio_s = (double)p->samples / WZ_SAMPLE_RATE;
+    if (p->gram_open) {
+        ps_end_utt(p->gram);
+        p->gram_open = false;
+        const char *gh = ps_get_hyp(p->gram, &score);
+        if (gh && *gh) {
+            double fit = grammar_fit(p, score);
+            p->last_fit = fit;
+            log_debug("stt: grammar '%s' fit %.3f nats/frame", gh, fit);
+            if (fit >= GRAMMAR_MIN_FIT || p->lm_off) {
+                put_text(res, gh);
+                wz_strlcpy(res->pass, "grammar", sizeof res->pass);
+                /* 0.5 at the threshold, 1 at a fit of -1 nats/frame or better
+                 * (what clean in-grammar speech scores). */
+                res->confidence = WZ_MIN(1.0, 0.5 + 0.5 * (fit - GRAMMAR_MIN_FIT) / (-1.0 - GRAMMAR_MIN_FIT));
+                return WZ_OK; /* LM utterance is ended lazily at the next begin */
+            }
+        }
+    }
+    if (atomic_load(&s->canceled))
+        return WZ_CANCELED;
+    if (!p->lm_open)
+        return WZ_OK; /* grammar alone (benchmark) found nothing */
+    ps_end_utt(p->lm);
+    p->lm_open = false;
+    const char *h = ps_get_hyp(p->lm, &score);
+    put_text(res, h);
+    wz_strlcpy(res->pass, "lm", sizeof res->pass);
+    /* No lattice (bestpath is off), so no posterior: use the same per-frame
+     * path-score scale as the grammar pass. The LM path score includes LM
+     * penalties, so this is a rough 0..1 figure, not a probability. */
+    if (h && *h) {
+        double f = score_nats(p->lm, score) / path_frames(p->lm);
+        res->confidence = WZ_MAX(0.0, WZ_MIN(1.0, 0.5 + 0.5 * (f - GRAMMAR_MIN_FIT) / (-1.0 - GRAMMAR_MIN_FIT)));
+    }
+    return WZ_OK;
+}
+
+const stt_vtable stt_pocketsphinx_vtable = {
+    .name = "pocketsphinx",
+    .create = ps_create,
+    .destroy = ps_destroy,
+    .set_grammar = ps_set_grammar,
+    .begin = ps_begin,
+    .feed = ps_feed,
+    .partial = ps_partial,
+    .finish = ps_finish,
+    .cancel = NULL, /* the base flag suffices: calls are short and check it */
+};
+
+/* For tests and the benchmark: the last grammar-vs-LM decision value. */
+double stt_pocketsphinx_last_fit(const stt *s)
+{
+    return s->vt == &stt_pocketsphinx_vtable ? ((const ps_stt *)s)->last_fit : 0.0;
+}
+
+/* Benchmark only: run the grammar pass alone (no LM decoding, no decision),
+ * to measure its own cost. Call between utterances. */
+void stt_pocketsphinx_set_lm_enabled(stt *s, bool on)
+{
+    if (s->vt == &stt_pocketsphinx_vtable)
+        ((ps_stt *)s)->lm_off = !on;
+}
