@@ -3,12 +3,14 @@
  * request (router, LLM, tools, TTS) so that an INTERRUPT is seen at once even
  * while a reply is being produced. */
 #include "brain/orch.h"
+#include "brain/stt.h"
 #include "common/ev.h"
 #include "common/log.h"
 #include "ipc/link.h"
 #include "ipc/msg.h"
 
 #include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +18,15 @@
 #define BRAIN_JOB_TEXT_MAX 4096
 #define BRAIN_JOBS_MAX 4
 
-typedef enum { JOB_TEXT, JOB_SAY } job_kind;
+typedef enum {
+    JOB_TEXT,   /* a typed request */
+    JOB_AUDIO,  /* an utterance fed to STT: finish it, then handle the text */
+    JOB_SAY,    /* a reply template by key (SAY) */
+} job_kind;
+
+/* Ids of brain-initiated speech (timer announcements) have the top bit
+ * set, so they never collide with the core's request ids. */
+#define BRAIN_ANNOUNCE_ID_BIT (1ULL << 63)
 
 typedef struct {
     job_kind kind;
@@ -29,6 +39,10 @@ typedef struct {
     uint8_t *rx;
     size_t rx_cap;
     orch *orch;
+    stt *stt;
+    bool utt_active;            /* main thread: feeding an utterance */
+    uint64_t utt_req;
+    uint64_t next_announce;
 
     pthread_t thread;
     pthread_mutex_t mu;
@@ -37,6 +51,7 @@ typedef struct {
     int njobs;
     bool quit;
     uint64_t running_req;       /* guarded by mu; 0 when idle */
+    pthread_cond_t idle_cv;     /* signalled when running_req drops to 0 */
     _Atomic bool cancel;        /* cancels the running job */
 
     msg_stats stats;
@@ -60,6 +75,43 @@ static void event_to_core(const char *line, size_t len, void *ctx)
     }
 }
 
+/* Finishes an utterance (the main thread fed it) and answers it. */
+static void run_audio_job(brain *b, reply *r)
+{
+    stt_result res;
+    int rc = stt_finish(b->stt, &res);
+    if (rc == WZ_CANCELED || reply_canceled(r))
+        return;
+    if (rc != WZ_OK) {
+        char why[700];
+        snprintf(why, sizeof why, "%s: %s", stt_name(b->stt), stt_last_error(b->stt)[0] ? stt_last_error(b->stt) : wz_strerror(rc));
+        reply_error(r, "stt", why);
+        orch_say(b->orch, r, "brain.stt_failed", MSG_F_ERROR);
+        return;
+    }
+    ev_emitf("transcript", "{s:s, s:b, s:f, s:s, s:f, s:I}", "text", res.text, "final", 1, "confidence",
+             res.confidence, "pass", res.pass, "audio_s", res.audio_s, "req_id", (json_int_t)r->req_id);
+    if (msg_send_text(b->l->to_core, MSG_TRANSCRIPT, MSG_F_FINAL, r->req_id, res.text, 1000) != WZ_OK)
+        log_warn("transcript not delivered to core");
+    if (!res.text[0])
+        orch_say(b->orch, r, "brain.not_heard", 0);
+    else
+        orch_handle(b->orch, r, res.text);
+}
+
+/* Speaks every timer that is due, as announcements. */
+static void run_timers(brain *b)
+{
+    char text[512];
+    while (orch_poll_timer(b->orch, text, sizeof text)) {
+        atomic_store(&b->cancel, false);
+        reply r = { .to_core = b->l->to_core, .req_id = BRAIN_ANNOUNCE_ID_BIT | ++b->next_announce,
+                    .cancel = &b->cancel, .flags = MSG_F_ANNOUNCE };
+        log_info("timer: %s", text);
+        orch_say_text(b->orch, &r, text, 0);
+    }
+}
+
 static void *job_thread(void *arg)
 {
     brain *b = arg;
@@ -67,10 +119,29 @@ static void *job_thread(void *arg)
     ev_set_sink(event_to_core, b);
     pthread_mutex_lock(&b->mu);
     for (;;) {
-        while (!b->njobs && !b->quit)
-            pthread_cond_wait(&b->cv, &b->mu);
+        while (!b->njobs && !b->quit) {
+            int64_t due = orch_next_timer_ms(b->orch);
+            if (due == 0)
+                break;
+            if (due < 0) {
+                pthread_cond_wait(&b->cv, &b->mu);
+            } else {
+                struct timespec ts;
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                int64_t ns = ts.tv_nsec + (due % 1000) * 1000000LL;
+                ts.tv_sec += (time_t)(due / 1000 + ns / 1000000000LL);
+                ts.tv_nsec = (long)(ns % 1000000000LL);
+                pthread_cond_timedwait(&b->cv, &b->mu, &ts);
+            }
+        }
         if (b->quit)
             break;
+        if (!b->njobs) {
+            pthread_mutex_unlock(&b->mu);
+            run_timers(b);
+            pthread_mutex_lock(&b->mu);
+            continue;
+        }
         job j = b->jobs[0];
         memmove(b->jobs, b->jobs + 1, sizeof(job) * (size_t)(--b->njobs));
         b->running_req = j.req_id;
@@ -83,11 +154,14 @@ static void *job_thread(void *arg)
                     .flags = j.kind == JOB_SAY ? MSG_F_ANNOUNCE : 0 };
         if (j.kind == JOB_TEXT)
             orch_handle(b->orch, &r, j.text);
+        else if (j.kind == JOB_AUDIO)
+            run_audio_job(b, &r);
         else
-            orch_say(b->orch, &r, j.text);
+            orch_say(b->orch, &r, j.text, 0);
 
         pthread_mutex_lock(&b->mu);
         b->running_req = 0;
+        pthread_cond_broadcast(&b->idle_cv);
     }
     pthread_mutex_unlock(&b->mu);
     return NULL;
@@ -102,6 +176,9 @@ static void cancel_all(brain *b)
         orch_cancel(b->orch);
     }
     pthread_mutex_unlock(&b->mu);
+    if (b->utt_active || b->stt)
+        stt_cancel(b->stt);
+    b->utt_active = false;
 }
 
 static void submit(brain *b, job_kind kind, uint64_t req, const char *text)
@@ -120,6 +197,44 @@ static void submit(brain *b, job_kind kind, uint64_t req, const char *text)
     (void)wz_strlcpy(j->text, text, sizeof j->text);
     pthread_cond_signal(&b->cv);
     pthread_mutex_unlock(&b->mu);
+}
+
+/* AUDIO_START: the STT engine belongs to the main thread while it is fed
+ * and to the job thread while it finishes, so wait for an earlier
+ * utterance's job to end (it was canceled by the INTERRUPT before this). */
+static void start_utterance(brain *b, uint64_t req)
+{
+    pthread_mutex_lock(&b->mu);
+    for (int i = 0; i < b->njobs; i++)
+        if (b->jobs[i].kind == JOB_AUDIO) /* never finished: drop it */
+            b->jobs[i--] = b->jobs[--b->njobs];
+    if (b->running_req) {
+        atomic_store(&b->cancel, true);
+        orch_cancel(b->orch);
+        stt_cancel(b->stt);
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_sec += 2;
+        while (b->running_req)
+            if (pthread_cond_timedwait(&b->idle_cv, &b->mu, &ts) != 0)
+                break;
+    }
+    bool busy = b->running_req != 0;
+    pthread_mutex_unlock(&b->mu);
+    if (busy) {
+        log_error("previous request did not stop within 2 s; utterance %llu not transcribed",
+                  (unsigned long long)req);
+        reply r = { .to_core = b->l->to_core, .req_id = req };
+        reply_error(&r, "brain", "busy: the previous request did not stop");
+        (void)reply_end(&r, MSG_F_ERROR);
+        return;
+    }
+    if (stt_begin(b->stt) != WZ_OK) {
+        log_error("speech-to-text cannot start an utterance");
+        return;
+    }
+    b->utt_active = true;
+    b->utt_req = req;
 }
 
 static void handle(brain *b, const msg *m, bool *stop)
@@ -151,9 +266,22 @@ static void handle(brain *b, const msg *m, bool *stop)
             log_warn("could not tell the new core that the brain is ready");
         break;
     case MSG_SHUTDOWN: *stop = true; break;
-    case MSG_AUDIO_START:
+    case MSG_AUDIO_START: start_utterance(b, m->req_id); break;
     case MSG_AUDIO_CHUNK:
+        if (b->utt_active && m->req_id == b->utt_req) {
+            int rc = stt_feed(b->stt, m->pcm, m->pcm_samples);
+            if (rc != WZ_OK && rc != WZ_CANCELED) {
+                log_error("speech-to-text rejected audio: %s", wz_strerror(rc));
+                b->utt_active = false;
+                submit(b, JOB_AUDIO, m->req_id, ""); /* finish reports the failure */
+            }
+        }
+        break;
     case MSG_AUDIO_END:
+        if (b->utt_active && m->req_id == b->utt_req) {
+            b->utt_active = false;
+            submit(b, JOB_AUDIO, m->req_id, m->text);
+        }
         break;
     default:
         b->stats.bad_messages++;
@@ -174,6 +302,30 @@ static void heartbeat(brain *b)
         b->stats.control_dropped++;
 }
 
+/* Loads the speech engines and the orchestrator; the command grammar comes
+ * from the router's templates, so the recogniser hears what the router
+ * understands. */
+static int engines_create(brain *b, char *err, size_t errlen)
+{
+    int rc = orch_create(&b->orch, b->l->cfg, err, errlen);
+    if (rc != WZ_OK)
+        return rc;
+    if ((rc = stt_create(&b->stt, b->l->cfg, err, errlen)) != WZ_OK)
+        return rc;
+    char *jsgf = orch_grammar(b->orch);
+    char why[400];
+    rc = jsgf ? stt_set_grammar(b->stt, jsgf, why, sizeof why) : WZ_NOMEM;
+    free(jsgf);
+    if (rc == WZ_UNSUPP) {
+        rc = WZ_OK; /* HTTP engines transcribe freely */
+    } else if (rc != WZ_OK) {
+        snprintf(err, errlen, "stt engine '%s': command grammar rejected: %s", stt_name(b->stt), why);
+        return rc;
+    }
+    log_info("engines: stt %s, tts %s, llm %s", stt_name(b->stt), b->l->cfg->tts_engine, b->l->cfg->llm_backend);
+    return WZ_OK;
+}
+
 int brain_run(const wz_link *l)
 {
     brain *b = calloc(1, sizeof *b);
@@ -190,16 +342,26 @@ int brain_run(const wz_link *l)
         free(b);
         return WZ_EXIT_CRASH;
     }
-    if (orch_create(&b->orch, l->cfg, err, sizeof err) != WZ_OK) {
+    if (engines_create(b, err, sizeof err) != WZ_OK) {
         log_error("%s", err);
+        reply r = { .to_core = l->to_core };
+        reply_error(&r, "brain", err);
+        orch_destroy(b->orch);
+        stt_destroy(b->stt);
         free(b->rx);
         free(b);
         return WZ_EXIT_USAGE;
     }
     pthread_mutex_init(&b->mu, NULL);
-    pthread_cond_init(&b->cv, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&b->cv, &ca);
+    pthread_cond_init(&b->idle_cv, &ca);
+    pthread_condattr_destroy(&ca);
     if (pthread_create(&b->thread, NULL, job_thread, b) != 0) {
         orch_destroy(b->orch);
+        stt_destroy(b->stt);
         free(b->rx);
         free(b);
         return WZ_EXIT_CRASH;
@@ -238,8 +400,10 @@ int brain_run(const wz_link *l)
     pthread_mutex_unlock(&b->mu);
     pthread_join(b->thread, NULL);
     orch_destroy(b->orch);
+    stt_destroy(b->stt);
     pthread_mutex_destroy(&b->mu);
     pthread_cond_destroy(&b->cv);
+    pthread_cond_destroy(&b->idle_cv);
     ev_set_sink(NULL, NULL);
     free(b->rx);
     free(b);

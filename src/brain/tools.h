@@ -71,6 +71,10 @@ void tool_result_clear(tool_result *r);
  * "general.confirm", ...) for the brain's own sentences. vars borrowed. */
 int tools_say(const tools *t, const char *key, const json_t *vars, char *out, size_t cap);
 
+/* Remembered facts for the LLM's context: up to max borrowed strings
+ * (valid until the next tools_call). Returns the count. */
+size_t tools_facts(const tools *t, const char **out, size_t max);
+
 /* Milliseconds until the next timer is due (0 if one is due now), or -1 when
  * no timer runs. Use it as the brain loop's wait timeout. */
 int64_t tools_next_deadline_ms(tools *t);

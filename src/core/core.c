@@ -119,7 +119,7 @@ static void on_ready(core *c)
     }
     if (c->apology_pending) {
         c->apology_pending = false;
-        core_send_control(c, MSG_SAY, c->next_req++, "brain_restarted");
+        core_send_control(c, MSG_SAY, c->next_req++, "brain.restarted");
     }
 }
 

@@ -328,13 +328,29 @@ static void process_frame(core *c)
     maybe_start_announcement(c);
 }
 
+/* With --input the audio clock waits for the brain: before it is ready,
+ * and (with --fast) while it works or while its queue is too full to take
+ * the next chunk, so results do not depend on how fast this machine is.
+ * Live capture never waits; it drops and reports instead. */
+static bool clock_waits(core *c, fsm_state s)
+{
+    if (!c->l->opts->input)
+        return false;
+    if (!c->brain_ready)
+        return true;
+    if (!c->l->opts->fast)
+        return false;
+    if (s == FSM_THINKING && c->cur_req && !c->play.ended)
+        return true;
+    size_t room = ipcq_capacity(c->l->to_brain) - ipcq_depth(c->l->to_brain);
+    return c->capturing && room <= (size_t)c->l->cfg->ipc_control_reserve + 1;
+}
+
 bool core_audio_step(core *c, int *exit_code)
 {
     fsm_state s = fsm_get(&c->fsm);
-    /* --fast runs on an audio clock: while the brain works, the clock
-     * stops, so results do not depend on how fast this machine is. */
-    if (c->l->opts->fast && s == FSM_THINKING && c->cur_req && !c->play.ended) {
-        core_pump(c, 10);
+    if (clock_waits(c, s)) {
+        core_pump(c, c->brain_ready ? 1 : 10);
         return true;
     }
     if (audio_io_input_ended(c->aio) && s == FSM_IDLE && !c->cur_req && !c->playing &&
@@ -350,6 +366,10 @@ bool core_audio_step(core *c, int *exit_code)
         ev_emitf("error", "{s:s, s:s}", "component", "audio", "message", wz_strerror(rc));
         *exit_code = WZ_EXIT_FAILED;
         return false;
+    }
+    if (!c->brain_ready) {
+        c->frames++; /* live, brain still loading: keep the clock, ignore the audio */
+        return true;
     }
     process_frame(c);
     return true;

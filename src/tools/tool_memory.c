@@ -157,3 +157,17 @@ const tool_def tool_forget = {
     .risk = TOOL_RISK_CONFIRM,
     .run = run_forget,
 };
+
+size_t tools_facts(const tools *t, const char **out, size_t max)
+{
+    size_t n = 0, i;
+    json_t *e;
+    json_array_foreach(t->facts, i, e) {
+        if (n == max)
+            break;
+        const char *f = json_string_value(json_object_get(e, "fact"));
+        if (f)
+            out[n++] = f;
+    }
+    return n;
+}
