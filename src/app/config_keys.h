@@ -45,7 +45,7 @@
     X(stt, api_key, STR, "", 0, 0, "", "bearer token for OpenAI-compatible servers") \
     X(stt, timeout_ms, INT, "15000", 100, 600000, "", "Whisper request timeout") \
     X(tts, engine, STR, "flite", 0, 0, "flite|piper", "text-to-speech engine") \
-    X(tts, voice, STR, "slt", 0, 0, "slt|awb|rms|kal16", "Flite voice") \
+    X(tts, voice, STR, "rms", 0, 0, "slt|awb|rms|kal16", "Flite voice (rms: most intelligible of the natural-sounding voices, docs/speech.md)") \
     X(tts, piper_binary, STR, "piper", 0, 0, "", "Piper executable") \
     X(tts, piper_model, STR, "", 0, 0, "", "Piper voice model (.onnx; its .onnx.json gives the rate)") \
     X(tts, piper_speaker, INT, "-1", -1, 10000, "", "Piper speaker id (-1: model default)") \

@@ -1,8 +1,8 @@
 /* numwords.h: spoken numbers and durations ("one hundred and five", "two
  * minutes and thirty seconds", "an hour and a half") as well as digits.
  *
- * Pure functions over arrays of lower-case words; no allocation, no I/O.
- * Thread-safe. Not for the audio thread only because nothing there needs it. */
+ * Pure functions over arrays of lower-case words: no allocation, no I/O,
+ * thread-safe, and safe on the audio thread (though nothing there needs them). */
 #ifndef WZ_NUMWORDS_H
 #define WZ_NUMWORDS_H
 

@@ -117,6 +117,27 @@ size_t ring_read(ring *r, int16_t *dst, size_t n) { return dst ? consume(r, dst,
 size_t ring_skip(ring *r, size_t n) { return consume(r, NULL, n); }
 size_t ring_skip_all(ring *r) { return consume(r, NULL, SIZE_MAX); }
 
+size_t ring_write_total(const ring *r)
+{
+    return atomic_load_explicit(&((ring *)r)->head, memory_order_acquire);
+}
+
+size_t ring_read_total(const ring *r)
+{
+    return atomic_load_explicit(&((ring *)r)->tail, memory_order_acquire);
+}
+
+size_t ring_skip_to(ring *r, size_t write_total)
+{
+    size_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
+    size_t h = atomic_load_explicit(&r->head, memory_order_acquire);
+    size_t d = write_total - t; /* wraps to a huge value when already passed */
+    if (d == 0 || d > h - t)
+        return 0;
+    atomic_store_explicit(&r->tail, write_total, memory_order_release);
+    return d;
+}
+
 void ring_reset(ring *r)
 {
     atomic_store(&r->head, 0);

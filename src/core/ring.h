@@ -52,6 +52,17 @@ size_t ring_skip(ring *r, size_t n);
 /* Consumer: drops everything readable now; returns how many. */
 size_t ring_skip_all(ring *r);
 
+/* Running totals, for position bookkeeping across threads: samples ever
+ * written (producer's counter) and ever read or skipped (consumer's). Both
+ * wrap at SIZE_MAX; compare them only by difference. Either side may call. */
+size_t ring_write_total(const ring *r);
+size_t ring_read_total(const ring *r);
+/* Consumer: drops samples until the read total reaches write_total (a value
+ * ring_write_total() returned earlier), so a producer can cancel exactly
+ * what it had queued up to that moment and nothing it queued after. A value
+ * already passed is a no-op. Returns samples dropped. */
+size_t ring_skip_to(ring *r, size_t write_total);
+
 /* Empties the ring. Only while neither side is running. */
 void ring_reset(ring *r);
 

@@ -73,6 +73,27 @@ static void test_skip_and_zeros(void)
     ring_destroy(r);
 }
 
+/* A flush mark cancels what was queued before it and keeps what came after. */
+static void test_skip_to_mark(void)
+{
+    ring *r = NULL;
+    ASSERT_EQ(WZ_OK, ring_create(&r, 16));
+    int16_t a[6] = {1, 1, 1, 1, 1, 1}, b[3] = {2, 2, 2}, out[16];
+    ASSERT_EQ(6, ring_write(r, a, 6));
+    ASSERT_EQ(2, ring_read(r, out, 2));
+    size_t mark = ring_write_total(r);
+    ASSERT_EQ(6, mark);
+    ASSERT_EQ(3, ring_write(r, b, 3));
+    ASSERT_EQ(4, ring_skip_to(r, mark));
+    ASSERT_EQ(0, ring_skip_to(r, mark)); /* already passed */
+    ASSERT_EQ(0, ring_skip_to(r, 2));    /* older mark */
+    ASSERT_EQ(6, ring_read_total(r));
+    ASSERT_EQ(3, ring_read(r, out, 16));
+    ASSERT_EQ(2, out[0]);
+    ASSERT_EQ(2, out[2]);
+    ring_destroy(r);
+}
+
 /* Producer writes a counter sequence in odd-sized blocks, consumer reads in
  * other odd sizes; every value must arrive once, in order. 2^24 samples
  * through a 1024-sample ring wrap it 16 thousand times. */
@@ -122,6 +143,7 @@ int main(void)
     RUN(test_full_and_empty);
     RUN(test_wrap_around_keeps_order);
     RUN(test_skip_and_zeros);
+    RUN(test_skip_to_mark);
     RUN(test_two_thread_stress);
     return TEST_SUMMARY();
 }

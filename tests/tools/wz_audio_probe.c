@@ -1,0 +1,145 @@
+/* wz_audio_probe.c: test tool for the live audio backend.
+ *
+ *   wz_audio_probe live CAPTURE_MS OUT.wav [TONE_AT_MS TONE_MS TONE_HZ TONE_RATE]
+ *       Opens audio_io_open_live (device from $WZ_AUDIO_DEVICE, default
+ *       device otherwise; $WZ_AUDIO_OUTPUT sets audio.output_device), captures CAPTURE_MS of 16 kHz frames into OUT.wav,
+ *       and at TONE_AT_MS queues a sine of TONE_MS at TONE_HZ, generated at
+ *       TONE_RATE (so playback resampling is exercised).
+ *   wz_audio_probe analyze FILE.wav
+ *       The same measurements on a file, to compare with.
+ *   wz_audio_probe list
+ *       audio_io_list_devices().
+ *
+ * Prints key=value lines: frames, overruns, underruns, timeouts, energy
+ * (sum of squares / 1e6), active_ms (20 ms frames above -40 dBFS RMS),
+ * ref_active_ms (same for the echo reference), peak. Exit 0 unless opening
+ * failed (exit 2, like wyzer). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/config.h"
+#include "common/log.h"
+#include "core/audio_io.h"
+#include "core/wav.h"
+
+#define FRAME 320
+#define ACTIVE_RMS 327.0 /* -40 dBFS */
+
+typedef struct {
+    double energy;
+    int active_ms;
+    int peak;
+} measure;
+
+static void measure_frame(measure *m, const int16_t *x, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++) {
+        s += (double)x[i] * x[i];
+        if (abs(x[i]) > m->peak)
+            m->peak = abs(x[i]);
+    }
+    m->energy += s / 1e6;
+    if (sqrt(s / (double)n) > ACTIVE_RMS)
+        m->active_ms += (int)(n / 16);
+}
+
+static int analyze(const char *path)
+{
+    int16_t *pcm = NULL;
+    size_t n = 0;
+    wav_info info;
+    char err[256];
+    if (wav_read_16k_mono(path, &pcm, &n, &info, err, sizeof(err)) != WZ_OK) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    measure m = {0};
+    for (size_t i = 0; i + FRAME <= n; i += FRAME)
+        measure_frame(&m, pcm + i, FRAME);
+    printf("samples=%zu\nenergy=%.1f\nactive_ms=%d\npeak=%d\n", n, m.energy, m.active_ms, m.peak);
+    free(pcm);
+    return 0;
+}
+
+static int live(int argc, char **argv)
+{
+    int capture_ms = atoi(argv[2]);
+    const char *out = argv[3];
+    int tone_at = argc > 4 ? atoi(argv[4]) : -1, tone_ms = argc > 5 ? atoi(argv[5]) : 0;
+    double tone_hz = argc > 6 ? atof(argv[6]) : 1000;
+    int tone_rate = argc > 7 ? atoi(argv[7]) : 16000;
+
+    wz_config cfg;
+    config_init(&cfg);
+    if (getenv("WZ_AUDIO_OUTPUT"))
+        wz_strlcpy(cfg.audio_output_device, getenv("WZ_AUDIO_OUTPUT"), sizeof(cfg.audio_output_device));
+    char err[512] = "";
+    audio_io *a = NULL;
+    int rc = audio_io_open_live(&a, &cfg, getenv("WZ_AUDIO_DEVICE"), 20, err, sizeof(err));
+    if (rc) {
+        fprintf(stderr, "wz_audio_probe: %s (%s)\n", err, wz_strerror(rc));
+        return 2;
+    }
+    size_t tone_n = (size_t)tone_ms * (size_t)tone_rate / 1000, tone_done = 0;
+    int16_t *tone = calloc(tone_n + 1, sizeof(int16_t));
+    for (size_t i = 0; i < tone_n; i++)
+        tone[i] = (int16_t)lrint(12000 * sin(2 * M_PI * tone_hz * (double)i / tone_rate));
+
+    wav_writer *w = NULL;
+    if (wav_writer_open(&w, out, 16000) != WZ_OK) {
+        fprintf(stderr, "wz_audio_probe: cannot write %s\n", out);
+        return 2;
+    }
+    if (audio_io_start(a) != WZ_OK) {
+        fprintf(stderr, "wz_audio_probe: start failed\n");
+        return 2;
+    }
+    measure mic = {0}, ref = {0};
+    int timeouts = 0;
+    int16_t frame[FRAME], rframe[FRAME];
+    size_t max_pending = 0;
+    while (audio_io_position_ms(a) < capture_ms && timeouts < 50) {
+        if (tone_at >= 0 && audio_io_position_ms(a) >= tone_at && tone_done < tone_n) {
+            tone_done += audio_io_play(a, tone + tone_done, tone_n - tone_done, tone_rate);
+            max_pending = WZ_MAX(max_pending, audio_io_play_pending(a));
+        }
+        rc = audio_io_read_frame(a, frame, rframe, 2000);
+        if (rc == WZ_TIMEDOUT) {
+            timeouts++;
+            continue;
+        }
+        if (rc)
+            break;
+        measure_frame(&mic, frame, FRAME);
+        measure_frame(&ref, rframe, FRAME);
+        if (wav_writer_write(w, frame, FRAME) != WZ_OK)
+            break;
+    }
+    audio_io_stats st;
+    audio_io_stats(a, &st);
+    printf("frames=%llu\noverruns=%llu\nunderruns=%llu\ntimeouts=%d\nposition_ms=%lld\n",
+           (unsigned long long)st.frames, (unsigned long long)st.overruns, (unsigned long long)st.underruns,
+           timeouts, (long long)audio_io_position_ms(a));
+    printf("energy=%.1f\nactive_ms=%d\npeak=%d\nref_active_ms=%d\ntone_queued=%zu\nmax_pending=%zu\n",
+           mic.energy, mic.active_ms, mic.peak, ref.active_ms, tone_done, max_pending);
+    audio_io_close(a);
+    free(tone);
+    return wav_writer_close(w) == WZ_OK ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    log_set_role("probe");
+    if (argc >= 4 && strcmp(argv[1], "live") == 0)
+        return live(argc, argv);
+    if (argc == 3 && strcmp(argv[1], "analyze") == 0)
+        return analyze(argv[2]);
+    if (argc == 2 && strcmp(argv[1], "list") == 0)
+        return audio_io_list_devices(stdout) == WZ_OK ? 0 : 1;
+    fprintf(stderr, "usage: wz_audio_probe live CAPTURE_MS OUT.wav [TONE_AT_MS TONE_MS TONE_HZ TONE_RATE]\n"
+                    "       wz_audio_probe analyze FILE.wav | list\n");
+    return 2;
+}
