@@ -1,6 +1,10 @@
 /* main.c: command line, configuration, then the supervisor. */
 #include "app/config.h"
 #include "app/opts.h"
+#include "app/paths.h"
+#include "brain/cmd_speech.h"
+#include "brain/router.h"
+#include "core/audio_io.h"
 #include "app/supervisor.h"
 #include "common/ev.h"
 #include "common/log.h"
@@ -183,6 +187,26 @@ static int load_config(const cli *c, wz_config *cfg)
     return -1;
 }
 
+/* `wyzer transcribe --grammar commands`: the same grammar the brain uses,
+ * built from the router's templates. */
+static char *command_grammar(const wz_config *cfg, char *err, size_t errlen)
+{
+    char dir[CONFIG_STR_MAX + 16];
+    if (paths_data_dir(cfg, dir, sizeof dir - 9) != WZ_OK) {
+        snprintf(err, errlen, "data folder path too long (paths.data_dir)");
+        return NULL;
+    }
+    strcat(dir, "/intents");
+    router *r = NULL;
+    if (router_create(&r, dir, err, errlen) != WZ_OK)
+        return NULL;
+    char *jsgf = intents_to_jsgf(router_intents(r));
+    router_destroy(r);
+    if (!jsgf)
+        snprintf(err, errlen, "out of memory");
+    return jsgf;
+}
+
 int main(int argc, char **argv)
 {
     int64_t start_ns = wz_now_ns();
@@ -209,13 +233,20 @@ int main(int argc, char **argv)
         goto out;
     }
     if (c.list_devices) {
-        fprintf(stderr, "wyzer: --list-devices is not available yet (audio backend pending)\n");
-        rc = WZ_EXIT_USAGE;
+        rc = audio_io_list_devices(stdout) == WZ_OK ? WZ_EXIT_OK : WZ_EXIT_USAGE;
         goto out;
     }
     if (optind < argc) {
-        fprintf(stderr, "wyzer: unknown command '%s' (see --help)\n", argv[optind]);
-        rc = WZ_EXIT_USAGE;
+        const char *cmd = argv[optind];
+        cmd_speech_set_grammar_provider(command_grammar);
+        if (strcmp(cmd, "transcribe") == 0)
+            rc = cmd_transcribe(cfg, argc - optind, argv + optind);
+        else if (strcmp(cmd, "say") == 0)
+            rc = cmd_say(cfg, argc - optind, argv + optind);
+        else {
+            fprintf(stderr, "wyzer: unknown command '%s' (see --help)\n", cmd);
+            rc = WZ_EXIT_USAGE;
+        }
         goto out;
     }
     rc = c.run.single_process ? supervisor_run_threads(cfg, &c.run) : supervisor_run(cfg, &c.run);

@@ -107,6 +107,7 @@ static int spawn(sup *s, wz_role role)
     worker *w = &s->w[role];
     /* Start the watchdog clock now, so a slow start is not mistaken for a hang. */
     atomic_store(&s->shared->slot[role].beat_ns, wz_now_ns());
+    atomic_store(&s->shared->slot[role].started, 0);
     atomic_store(&s->shared->slot[role].generation, w->generation);
     fflush(NULL);
     pid_t pid = fork();
@@ -271,7 +272,8 @@ static void watchdog(sup *s)
         if (w->pid <= 0 || s->shutting_down)
             continue;
         int64_t age = now - atomic_load(&s->shared->slot[r].beat_ns);
-        if (age > limit) {
+        bool started = atomic_load(&s->shared->slot[r].started) != 0;
+        if (age > (started ? limit : LINK_STARTUP_GRACE_MS * 1000000LL)) {
             log_error("%s (pid %d) has not answered for %lld ms; killing it", link_role_name(w->role),
                       (int)w->pid, (long long)(age / 1000000));
             kill(w->pid, SIGKILL); /* SIGCHLD follows; restarted like a crash */

@@ -70,6 +70,7 @@ int supervisor_run_threads(const wz_config *cfg, const wz_opts *opts)
     int exit_code = WZ_EXIT_OK, sigints = 0;
     int64_t deadline = 0;
     bool stopping = false;
+    bool reported[ROLE_COUNT] = { false, false }; /* one log line per hang */
     int64_t hung_limit = cfg->supervisor_heartbeat_ms * cfg->supervisor_heartbeat_misses * 1000000LL;
     while (!atomic_load(&w[ROLE_CORE].done) || !atomic_load(&w[ROLE_BRAIN].done)) {
         struct pollfd p = { .fd = sfd, .events = POLLIN };
@@ -112,10 +113,13 @@ int supervisor_run_threads(const wz_config *cfg, const wz_opts *opts)
         }
         for (int r = 0; r < ROLE_COUNT && !stopping; r++) {
             int64_t age = wz_now_ns() - atomic_load(&shared.slot[r].beat_ns);
-            if (!atomic_load(&w[r].done) && age > hung_limit)
+            bool started = atomic_load(&shared.slot[r].started) != 0;
+            bool hung = !atomic_load(&w[r].done) && age > (started ? hung_limit : LINK_STARTUP_GRACE_MS * 1000000LL);
+            if (hung && !reported[r])
                 log_error("%s thread has not answered for %lld ms (cannot restart threads; "
                           "use the process mode for supervision)",
                           link_role_name((wz_role)r), (long long)(age / 1000000));
+            reported[r] = hung;
         }
     }
     for (int r = 0; r < ROLE_COUNT; r++)

@@ -366,6 +366,7 @@ int brain_run(const wz_link *l)
         free(b);
         return WZ_EXIT_CRASH;
     }
+    link_started(l);
     if (msg_send(l->to_core, MSG_READY, 0, 0, NULL, 0, 1000) != WZ_OK)
         log_warn("could not tell the core that the brain is ready");
     log_info("ready");

@@ -305,6 +305,7 @@ int core_run(const wz_link *l)
             return WZ_EXIT_USAGE;
         }
     }
+    link_started(l);
     while (!link_should_stop(l) && !c->shutting_down) {
         if (c->audio_mode) {
             if (!core_audio_step(c, &exit_code))

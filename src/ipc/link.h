@@ -23,7 +23,13 @@ typedef struct {
     _Atomic int64_t beat_ns;     /* monotonic time of the last beat */
     _Atomic int32_t pid;
     _Atomic uint32_t generation; /* 0 for the first start, +1 per restart */
+    _Atomic int started;         /* the worker finished loading (link_started) */
 } link_slot;
+
+/* Loading models takes seconds (PocketSphinx ~1 s per decoder, more on a
+ * busy machine), during which a worker cannot beat; until it calls
+ * link_started() the watchdog allows this long instead. */
+#define LINK_STARTUP_GRACE_MS 60000
 
 typedef struct {
     link_slot slot[ROLE_COUNT];
@@ -45,6 +51,12 @@ const char *link_role_name(wz_role r); /* "core" / "brain" */
 static inline void link_beat(const wz_link *l)
 {
     atomic_store(&l->shared->slot[l->role].beat_ns, wz_now_ns());
+}
+
+static inline void link_started(const wz_link *l)
+{
+    link_beat(l);
+    atomic_store(&l->shared->slot[l->role].started, 1);
 }
 
 /* Set by a worker process's SIGTERM handler. */

@@ -3,6 +3,8 @@
 set -u
 : "${WYZER:=${WZ_BUILD_DIR:-build}/wyzer}"
 TMP=$(mktemp -d /tmp/wz-it.XXXXXX)
+# Timers and facts of test runs stay in the test's folder.
+export XDG_STATE_HOME=$TMP/state XDG_DATA_HOME=$TMP/data XDG_CONFIG_HOME=$TMP/config
 PASSED=0
 FAILED=0
 CLEANUP_PIDS=()
@@ -61,3 +63,22 @@ start_session() {
   exec 3> "$TMP/in"
 }
 say() { echo "$1" >&3; }
+
+# ask TEXT [TIMEOUT_S]: sends a request to the session and waits for the
+# next `response` event; succeeds if it is ok. Sets ASK_MS to the wait.
+ask() {
+  local before t0
+  before=$(count "$TMP/events.jsonl" '"event":"response"')
+  t0=$(date +%s%N)
+  say "$1"
+  local end=$(( t0 + ${2:-20} * 1000000000 ))
+  while [ "$(date +%s%N)" -lt "$end" ]; do
+    if [ "$(count "$TMP/events.jsonl" '"event":"response"')" -gt "$before" ]; then
+      ASK_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+      grep '"event":"response"' "$TMP/events.jsonl" | tail -1 | grep -q '"ok":true'
+      return
+    fi
+    sleep 0.02
+  done
+  return 1
+}
