@@ -187,7 +187,10 @@ static void on_exit_of(sup *s, worker *w, int st)
     const char *name = link_role_name(w->role);
 
     if (s->shutting_down) {
-        log_info("%s (pid %d) stopped: %s", name, (int)pid, desc);
+        if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+            log_info("%s (pid %d) was still busy (loading models?) and was stopped with SIGKILL", name, (int)pid);
+        else
+            log_info("%s (pid %d) stopped: %s", name, (int)pid, desc);
         /* The core has stopped capture; make sure the brain hears it too. */
         if (w->role == ROLE_CORE)
             tell_stop(s, ROLE_BRAIN);

@@ -57,6 +57,7 @@ void core_finish_request(core *c, bool failed)
         return;
     c->cur_failed |= failed;
     c->any_failed |= c->cur_failed;
+    (void)wz_strlcpy(c->last_said, c->reply, sizeof c->last_said);
     if (c->reply_len || c->text_mode)
         ev_emitf("response", "{s:s, s:I, s:b}", "text", c->reply, "req_id", (json_int_t)c->cur_req,
              "ok", !c->cur_failed);
@@ -92,6 +93,8 @@ static void start_text_request(core *c, const char *text)
     c->cur_req = id;
     c->cur_failed = false;
     reply_reset(c);
+    (void)wz_strlcpy(c->cur_text, text, sizeof c->cur_text);
+    c->cur_retried = false;
 }
 
 static void on_peer_restarted(core *c, const msg *m)
@@ -100,6 +103,13 @@ static void on_peer_restarted(core *c, const msg *m)
     c->brain_ready = false;
     if (c->audio_mode)
         core_audio_abort(c, FSM_EV_BRAIN_RESTART);
+    if (c->cur_req && c->text_mode && !c->cur_retried && !c->reply_len) {
+        /* A typed request is still at hand: the new brain gets it once more
+         * (only once, in case the request itself is what crashed it). */
+        log_warn("resending request %llu to the new brain", (unsigned long long)c->cur_req);
+        c->retry_pending = true;
+        return;
+    }
     if (c->cur_req) {
         ev_emitf("error", "{s:s, s:s, s:I}", "component", "brain", "message",
                  "the brain restarted; the request in flight was abandoned", "req_id",
@@ -116,6 +126,14 @@ static void on_ready(core *c)
         c->announced_ready = true;
         ev_emitf("ready", "{s:s}", "mode", c->text_mode ? "text" : "audio");
         log_info("ready");
+    }
+    if (c->retry_pending) {
+        c->retry_pending = false;
+        c->cur_req = 0;
+        char text[CORE_STDIN_LINE_MAX + 1];
+        (void)wz_strlcpy(text, c->cur_text, sizeof text);
+        start_text_request(c, text);
+        c->cur_retried = true;
     }
     if (c->apology_pending) {
         c->apology_pending = false;
@@ -159,7 +177,9 @@ static void handle(core *c, const msg *m)
     case MSG_HEARTBEAT_ACK: break;
     case MSG_PEER_RESTARTED: on_peer_restarted(c, m); break;
     case MSG_EVENT: ev_write_line(m->text, strlen(m->text)); break;
-    case MSG_TRANSCRIPT: break; /* the brain emits the transcript event itself */
+    case MSG_TRANSCRIPT: /* the brain emits the transcript event itself */
+        (void)wz_strlcpy(c->last_heard, m->text, sizeof c->last_heard);
+        break;
     case MSG_RESPONSE_TEXT:
         if (m->req_id == c->cur_req) /* others belong to abandoned requests */
             reply_append(c, m->text);
@@ -238,7 +258,7 @@ static void heartbeat(core *c)
         c->stats.control_dropped++;
     int64_t silent = now - c->last_peer_ns;
     int64_t limit = hb_interval_ns(c) * c->l->cfg->supervisor_heartbeat_misses;
-    if (c->cur_req && silent > limit) {
+    if (c->cur_req && c->brain_ready && silent > limit) { /* loading is main's watchdog's business */
         if (c->audio_mode)
             core_audio_abort(c, FSM_EV_ERROR);
         ev_emitf("error", "{s:s, s:s, s:I}", "component", "brain", "message",

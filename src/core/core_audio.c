@@ -84,6 +84,7 @@ static void drop_capture(core *c, const char *interrupt_reason)
     if (c->capturing)
         endpoint_cancel(&c->ep);
     c->capturing = false;
+    c->chunk_n = 0;
     if (c->cur_req && interrupt_reason)
         core_send_control(c, MSG_INTERRUPT, c->cur_req, interrupt_reason);
 }
@@ -107,6 +108,22 @@ static bool send_audio(core *c, int type, const void *p, size_t len)
     return false;
 }
 
+static bool flush_chunk(core *c)
+{
+    size_t n = c->chunk_n;
+    c->chunk_n = 0;
+    return !n || send_audio(c, MSG_AUDIO_CHUNK, c->chunk, n * sizeof(int16_t));
+}
+
+/* Adds one frame of request audio; sends a chunk when CORE_CHUNK_MS is full.
+ * Returns false when the request failed (queue full). */
+static bool queue_frame(core *c, const int16_t *pcm)
+{
+    memcpy(c->chunk + c->chunk_n, pcm, c->frame_n * sizeof(int16_t));
+    c->chunk_n += c->frame_n;
+    return c->chunk_n + c->frame_n <= c->chunk_cap || flush_chunk(c);
+}
+
 static void endpoint_step(core *c, bool is_speech)
 {
     endpoint_info info;
@@ -121,7 +138,7 @@ static void endpoint_step(core *c, bool is_speech)
         ev_emitf("speech_end", "{s:I, s:s}", "audio_ms", (json_int_t)(c->ep_origin_ms + info.speech_last_ms),
                  "reason", why);
         c->capturing = false;
-        if (send_audio(c, MSG_AUDIO_END, why, strlen(why) + 1))
+        if (flush_chunk(c) && send_audio(c, MSG_AUDIO_END, why, strlen(why) + 1))
             go(c, FSM_EV_SPEECH_END);
         break;
     }
@@ -144,6 +161,7 @@ static void start_capture(core *c, int64_t from_ms)
     if (!send_audio(c, MSG_AUDIO_START, NULL, 0))
         return;
     c->capturing = true;
+    c->chunk_n = 0;
     int64_t first = from_ms / c->frame_ms;
     int64_t oldest = c->frames - (int64_t)c->pre_frames;
     if (first < oldest)
@@ -155,7 +173,7 @@ static void start_capture(core *c, int64_t from_ms)
     c->ep_origin_ms = first * c->frame_ms;
     endpoint_start(&c->ep);
     for (int64_t f = first; f < c->frames && c->capturing; f++) {
-        if (!send_audio(c, MSG_AUDIO_CHUNK, pre_frame(c, f), c->frame_n * sizeof(int16_t)))
+        if (!queue_frame(c, pre_frame(c, f)))
             return;
         endpoint_step(c, c->pre_vad[f % (int64_t)c->pre_frames]);
     }
@@ -277,6 +295,34 @@ void core_audio_abort(core *c, fsm_event ev)
 
 /* --- the frame loop ----------------------------------------------------- */
 
+static double frame_energy(const core *c, int64_t f)
+{
+    const int16_t *p = c->pre + (size_t)(f % (int64_t)c->pre_frames) * c->frame_n;
+    double e = 0;
+    for (size_t i = 0; i < c->frame_n; i++)
+        e += (double)p[i] * p[i];
+    return e / (double)c->frame_n;
+}
+
+/* Where the command starts: the first frame within CORE_WAKE_TAIL_SEARCH_MS
+ * after the reported end of the wake word whose energy is 20 dB below the
+ * wake word's loudest frame (the pause after it), or the reported end itself
+ * when the command follows without a pause or the noise hides the pause. */
+static int64_t command_start_ms(const core *c, int64_t start_ms, int64_t end_ms)
+{
+    int64_t oldest = WZ_MAX(c->frames - (int64_t)c->pre_frames, 0);
+    int64_t first = WZ_MAX(start_ms / c->frame_ms, oldest);
+    int64_t f = WZ_MAX(end_ms / c->frame_ms, oldest);
+    int64_t last = WZ_MIN((end_ms + CORE_WAKE_TAIL_SEARCH_MS) / c->frame_ms, c->frames - 1);
+    double peak = 0;
+    for (int64_t g = first; g < f && g < c->frames; g++)
+        peak = WZ_MAX(peak, frame_energy(c, g));
+    for (; f <= last; f++)
+        if (frame_energy(c, f) < peak * 0.01)
+            return f * c->frame_ms;
+    return end_ms;
+}
+
 static void on_wake(core *c, const wake_hit *h)
 {
     int64_t end_ms = h->end_ms - c->aec_latency_ms; /* detectors see the canceller's output */
@@ -290,7 +336,9 @@ static void on_wake(core *c, const wake_hit *h)
     if (s == FSM_THINKING || s == FSM_SPEAKING)
         barge_in(c, "wake");
     go(c, FSM_EV_WAKE);
-    start_capture(c, end_ms);
+    int64_t from = command_start_ms(c, h->start_ms - c->aec_latency_ms, end_ms);
+    log_debug("wake word ended at %lld ms; command audio from %lld ms", (long long)end_ms, (long long)from);
+    start_capture(c, from);
 }
 
 static void process_frame(core *c)
@@ -315,7 +363,7 @@ static void process_frame(core *c)
         barge_in(c, "stop");
         go(c, FSM_EV_STOP_PHRASE);
     } else if (s == FSM_LISTENING && c->capturing) {
-        if (send_audio(c, MSG_AUDIO_CHUNK, c->mic, c->frame_n * sizeof(int16_t)))
+        if (queue_frame(c, c->mic))
             endpoint_step(c, speech);
     } else if ((s == FSM_IDLE && !c->hotword) || s == FSM_FOLLOWUP) {
         if (speech) {
@@ -326,6 +374,7 @@ static void process_frame(core *c)
         }
     }
     maybe_start_announcement(c);
+    status_update(c);
 }
 
 /* With --input the audio clock waits for the brain: before it is ready,
@@ -423,7 +472,9 @@ int core_audio_open(core *c, char *err, size_t errlen)
     c->clean = calloc(c->frame_n, sizeof(int16_t));
     c->pre = calloc(c->pre_frames * c->frame_n, sizeof(int16_t));
     c->pre_vad = calloc(c->pre_frames, sizeof(bool));
-    if (!c->mic || !c->ref || !c->clean || !c->pre || !c->pre_vad ||
+    c->chunk_cap = (size_t)(CORE_CHUNK_MS / c->frame_ms) * c->frame_n;
+    c->chunk = calloc(c->chunk_cap, sizeof(int16_t));
+    if (!c->mic || !c->ref || !c->clean || !c->pre || !c->pre_vad || !c->chunk ||
         pending_init(&c->play, (size_t)CORE_REPLY_AUDIO_S * 24000) != WZ_OK ||
         pending_init(&c->announce, (size_t)CORE_ANNOUNCE_AUDIO_S * 24000) != WZ_OK) {
         snprintf(err, errlen, "out of memory for audio buffers");
@@ -433,6 +484,7 @@ int core_audio_open(core *c, char *err, size_t errlen)
         snprintf(err, errlen, "cannot start audio: %s", wz_strerror(rc));
         return rc;
     }
+    status_init(c);
     log_info("listening (%s, %d ms frames, wake word %s)", o->input ? o->input : "microphone", c->frame_ms,
              c->hotword ? cfg->wake_words : "off");
     return WZ_OK;
@@ -440,6 +492,7 @@ int core_audio_open(core *c, char *err, size_t errlen)
 
 void core_audio_close(core *c)
 {
+    status_clear(c);
     audio_io_close(c->aio);
     c->aio = NULL;
     vad_destroy(c->vad);
@@ -450,11 +503,12 @@ void core_audio_close(core *c)
     free(c->clean);
     free(c->pre);
     free(c->pre_vad);
+    free(c->chunk);
     free(c->play.pcm);
     free(c->announce.pcm);
     c->vad = NULL;
     c->wake = NULL;
     c->aec = NULL;
-    c->mic = c->ref = c->clean = c->pre = c->play.pcm = c->announce.pcm = NULL;
+    c->mic = c->ref = c->clean = c->pre = c->chunk = c->play.pcm = c->announce.pcm = NULL;
     c->pre_vad = NULL;
 }

@@ -21,6 +21,17 @@
 /* In --no-hotword and follow-up mode the VAD turns on a few frames after
  * speech begins; send this much before the onset too. */
 #define CORE_ONSET_PREROLL_MS 300
+/* Request audio travels in 100 ms AUDIO_CHUNKs: with the default 50-slot
+ * queue the brain can fall ~4 s behind (a busy machine, the LM pass) before
+ * anything is dropped, at the cost of at most 100 ms before the recogniser
+ * sees a frame; the last chunk is flushed at the end of speech. */
+#define CORE_CHUNK_MS 100
+/* PocketSphinx's keyphrase search reports the phrase ending ~100 ms before
+ * its last phone really ends (it fires once the score crosses the
+ * threshold). If the energy shows a pause within this window after the
+ * reported end, the command starts at that pause instead, so the tail of
+ * "wyzer" does not reach the recogniser. */
+#define CORE_WAKE_TAIL_SEARCH_MS 240
 /* Reply audio waiting for the playback queue, in seconds at the reply's
  * rate; Flite and Piper produce far faster than real time, and the
  * playback queue itself holds AUDIO_IO_PLAY_QUEUE_MS. */
@@ -57,6 +68,8 @@ typedef struct core {
     msg_stats stats;
 
     bool text_mode, stdin_mode, single_sent;
+    char cur_text[CORE_STDIN_LINE_MAX + 1]; /* the typed request in flight */
+    bool cur_retried, retry_pending;
     textin in;
     bool shutting_down;
     struct wav_writer *text_wav;  /* --text --output */
@@ -80,13 +93,20 @@ typedef struct core {
     size_t pre_frames;         /* capacity in frames */
     int64_t frames;            /* frames processed: pre holds the last ones */
     bool capturing;            /* AUDIO_START sent for cur_req, AUDIO_END not yet */
+    int16_t *chunk;            /* request audio not sent yet, CORE_CHUNK_MS */
+    size_t chunk_n, chunk_cap; /* samples */
     int64_t ep_origin_ms;      /* input position of endpoint_start() */
     int64_t followup_until_ms;
     pending_audio play;        /* the reply being played */
     pending_audio announce;    /* an announcement waiting for IDLE */
     uint64_t announce_req;
     bool playing;              /* reply audio handed to the device */
-    int64_t last_level_ms;
+
+    /* Interactive status line (a TTY, not --quiet or --events). */
+    bool status_tty;
+    int64_t next_status_ms;
+    char last_heard[160];
+    char last_said[160];
 } core;
 
 /* core.c */
@@ -110,5 +130,10 @@ void core_audio_on_announce(core *c, const msg *m);
 /* Ends capture and playback after the brain died or stopped answering;
  * ev is FSM_EV_BRAIN_RESTART or FSM_EV_ERROR. */
 void core_audio_abort(core *c, fsm_event ev);
+
+/* status.c: the one-line live view for people at a terminal. */
+void status_init(core *c);
+void status_update(core *c);
+void status_clear(core *c);
 
 #endif
