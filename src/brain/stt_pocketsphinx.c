@@ -24,7 +24,9 @@
 #include <sphinxbase/ckd_alloc.h>
 #include <sphinxbase/err.h>
 
+#include "app/paths.h"
 #include "brain/flite_glue.h"
+#include "app/paths.h"
 #include "brain/stt.h"
 #include "common/log.h"
 
@@ -120,10 +122,10 @@ static void load_extra_dict(ps_stt *p, ps_decoder_t *d)
 
 static void data_dir(const wz_config *cfg, char *out, size_t cap)
 {
-    if (cfg->paths_data_dir[0])
-        snprintf(out, cap, "%s/dict/extra.dict", cfg->paths_data_dir);
-    else
-        snprintf(out, cap, "%s/dict/extra.dict", WZ_SOURCE_DATA_DIR);
+    char dir[CONFIG_STR_MAX];
+    if (paths_data_dir(cfg, dir, sizeof dir) != WZ_OK)
+        dir[0] = '\0';
+    snprintf(out, cap, "%s/dict/extra.dict", dir);
 }
 
 static int ps_create(stt **out, const wz_config *cfg, char *err, size_t errlen)

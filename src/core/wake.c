@@ -43,6 +43,8 @@ static const char *const k_fillers[] = {
     "hi", "high", "say", "day", "may", "it", "was", "are", "our", "we",
     "you", "to", "and", "of", "in", "that", "this", "for", "on", "with", "buy", "by",
     "lies", "my", "visor", "kaiser", "hey",
+    /* near "stop" */
+    "top", "stock", "store", "storm", "step", "so", "shop", "stuff", "spot", "drop",
 };
 
 typedef struct {
@@ -173,13 +175,17 @@ int wake_config_from(wake_config *wc, const struct wz_config *cfg, char *err, si
         return n;
     wc->nphrases = n;
     wc->stop_phrase[0] = '\0';
+    wc->stop_threshold = WAKE_STOP_THRESHOLD;
     if (cfg->bargein_stop_phrase[0]) {
-        int rc = normalise_phrase(cfg->bargein_stop_phrase, strlen(cfg->bargein_stop_phrase),
-                                  wc->stop_phrase, err, errlen);
-        if (rc)
+        /* Same syntax as wake.words: "stop" or "stop/1e-10/". */
+        wake_phrase sp;
+        int rc = wake_parse_words(cfg->bargein_stop_phrase, &sp, 1, err, errlen);
+        if (rc < 0)
             return rc;
+        wz_strlcpy(wc->stop_phrase, sp.phrase, sizeof(wc->stop_phrase));
+        if (strchr(cfg->bargein_stop_phrase, '/'))
+            wc->stop_threshold = sp.threshold;
     }
-    wc->stop_threshold = 1e-15;
     wc->refractory_ms = (int)cfg->wake_refractory_ms;
     wc->verify = true;
     return WZ_OK;
@@ -284,8 +290,8 @@ static int setup_kws(wake *w, char *err, size_t errlen)
     return rc;
 }
 
-/* Stage-2 grammar: the phrase (any variant) with optional fillers around
- * it, or fillers alone. */
+/* Stage-2 grammar: a phrase (any variant of a wake phrase, or the stop
+ * phrase) with optional fillers around it, or fillers alone. */
 static int setup_verify(wake *w, char *err, size_t errlen)
 {
     size_t cap = 8192, len = 0;
@@ -296,8 +302,6 @@ static int setup_verify(wake *w, char *err, size_t errlen)
                             "#JSGF V1.0;\ngrammar wzv;\npublic <s> = <f> | [<f>] <t> [<f>];\n<t> = ");
     int first = 1;
     for (int i = 0; i < w->nlines; i++) {
-        if (w->lines[i].phrase < 0)
-            continue;
         len += (size_t)snprintf(g + len, cap - len, "%s(%s)", first ? "" : " | ", w->lines[i].text);
         first = 0;
     }
@@ -498,7 +502,10 @@ int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit)
 
     int kind = WAKE_NONE;
     if (line && line->phrase < 0) {
-        kind = WAKE_STOP;
+        /* One short word is easy to hear in the assistant's own voice:
+         * the stop phrase gets the same second-stage check. */
+        if (!w->cfg.verify || verify(w, -1))
+            kind = WAKE_STOP;
     } else if (line && w->fed >= w->refractory_until) {
         if (!w->cfg.verify || verify(w, line->phrase)) {
             kind = WAKE_HIT;
@@ -515,6 +522,15 @@ int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit)
         hit->start_ms = start * 1000 / WZ_SAMPLE_RATE;
         hit->end_ms = end * 1000 / WZ_SAMPLE_RATE;
         hit->detect_ms = w->fed * 1000 / WZ_SAMPLE_RATE;
+        /* After a restart of the search the segment frames have been seen
+         * to run past the input (end after detection). A phrase cannot end
+         * after it was detected nor 1 s before: fall back to the search's
+         * fixed delay (-kws_delay 10 frames = 100 ms). */
+        if (hit->end_ms > hit->detect_ms || hit->end_ms < hit->detect_ms - 1000) {
+            int64_t len = hit->end_ms - hit->start_ms;
+            hit->end_ms = hit->detect_ms - 100;
+            hit->start_ms = hit->end_ms - (len > 0 && len < 2000 ? len : 600);
+        }
     }
     return kind;
 }

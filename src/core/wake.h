@@ -33,6 +33,11 @@
 struct wz_config;
 
 #define WAKE_MAX_PHRASES 8
+/* Default keyphrase threshold of the stop phrase. A one-word phrase alone
+ * fired on the assistant's own echo (a story reply under --echo 30:+6, at
+ * 1e-15, 1e-10 and even 1e-5); with the stage-2 check it no longer does and
+ * a spoken "stop" is still caught at 1e-15. */
+#define WAKE_STOP_THRESHOLD 1e-15
 #define WAKE_PHRASE_MAX 64     /* bytes, including the NUL */
 #define WAKE_WORDS_MAX 1024    /* longest wake.words string accepted */
 

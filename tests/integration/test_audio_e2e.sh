@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# test_audio_e2e.sh: spoken requests through the whole assistant with a WAV
+# file as the microphone (--input), generated at test time with Flite and
+# sox: wake word + command, a negative clip, and barge-in over a long reply
+# with simulated loudspeaker echo (--echo 30:+6) and the LLM stand-in.
+. "$(dirname "$0")/lib.sh"
+
+# clip OUT PART...: PART is "say:TEXT" (Flite, voice slt) or "pause:SECONDS".
+clip() {
+  local out=$1; shift
+  local parts=() i=0
+  for p in "$@"; do
+    i=$((i + 1))
+    case "$p" in
+      say:*) flite -voice slt -t "${p#say:}" -o "$TMP/part$i.wav" ;;
+      pause:*) sox -n -r 16000 -c 1 -b 16 "$TMP/part$i.wav" trim 0 "${p#pause:}" ;;
+    esac
+    sox -q "$TMP/part$i.wav" -r 16000 -c 1 -b 16 "$TMP/p$i.wav"
+    parts+=("$TMP/p$i.wav")
+  done
+  sox -q "${parts[@]}" "$out"
+}
+
+order_ok() { # FILE EVENT...: the events occur in this order
+  python3 - "$@" <<'PY'
+import json, sys
+evs = [json.loads(l)["event"] for l in open(sys.argv[1])]
+pos = 0
+for want in sys.argv[2:]:
+    if want not in evs[pos:]:
+        sys.exit(f"missing {want} after position {pos}: {evs}")
+    pos = evs.index(want, pos) + 1
+PY
+}
+
+# --- wake word + command ------------------------------------------------------
+clip "$TMP/timer.wav" pause:0.5 "say:Hey wiser." pause:0.3 "say:Set a timer for five minutes." pause:1.5
+"$WYZER" --events --input "$TMP/timer.wav" --fast --output "$TMP/timer-out.wav" > "$TMP/timer.jsonl" 2> "$TMP/timer.err"
+rc=$?
+[ $rc -eq 0 ] && ok "wake + command: exit 0" || fail "wake + command" "exit $rc: $(tail -3 "$TMP/timer.err")"
+if order_ok "$TMP/timer.jsonl" wake speech_start speech_end transcript tool_call response tts_start tts_end 2> "$TMP/o"; then
+  ok "wake -> speech_start -> speech_end -> transcript -> tool_call -> response -> tts_start -> tts_end"
+else fail "event order" "$(cat "$TMP/o")"; fi
+grep -q '"event":"tool_call","t_ms":[0-9]*,"name":"timer_start","args":{"seconds":300}' "$TMP/timer.jsonl" \
+  && ok "tool_call timer_start {\"seconds\":300}" || fail "timer args" "$(grep -E 'transcript|tool_call' "$TMP/timer.jsonl")"
+in_n=$(soxi -s "$TMP/timer.wav"); out_n=$(soxi -s "$TMP/timer-out.wav" 2>/dev/null || echo 0)
+[ "$out_n" -ge "$in_n" ] && ok "--output covers the input timeline ($out_n >= $in_n samples)" || fail "--output length" "$out_n < $in_n"
+start=$(python3 -c "import json,sys; print([json.loads(l)['audio_ms'] for l in open(sys.argv[1]) if '\"tts_start\"' in l][0])" "$TMP/timer.jsonl")
+peak=$(sox "$TMP/timer-out.wav" -n trim "$(echo "$start/1000" | bc -l)" 1 stat 2>&1 | awk '/Maximum amplitude/{print $3}')
+silent_before=$(sox "$TMP/timer-out.wav" -n trim 0 "$(echo "$start/1000" | bc -l)" stat 2>&1 | awk '/Maximum amplitude/{print $3}')
+python3 -c "import sys; sys.exit(0 if float('$peak') > 0.05 and float('$silent_before') == 0 else 1)" \
+  && ok "reply audio in --output starts at tts_start ($start ms)" || fail "reply audio" "peak after $peak, before $silent_before"
+
+# --- a negative clip: no wake -------------------------------------------------------
+clip "$TMP/neg.wav" pause:0.3 "say:The wise writer said hey there to her neighbour." pause:1
+"$WYZER" --events --input "$TMP/neg.wav" --fast > "$TMP/neg.jsonl" 2>/dev/null
+rc=$?
+[ $rc -eq 0 ] && [ "$(count "$TMP/neg.jsonl" '"event":"wake"')" = 0 ] && ok "negative clip: no wake, exit 0" \
+  || fail "negative clip" "exit $rc: $(grep wake "$TMP/neg.jsonl")"
+
+# --- corrupt input: exit 2 with a clear message -------------------------------------------
+head -c 100 "$TMP/timer.wav" > "$TMP/bad.wav"
+"$WYZER" --input "$TMP/bad.wav" --fast > /dev/null 2> "$TMP/bad.err"; rc=$?
+[ $rc -eq 2 ] && grep -q "bad.wav" "$TMP/bad.err" && ok "corrupt WAV: exit 2 naming the file" || fail "corrupt WAV" "exit $rc: $(tail -2 "$TMP/bad.err")"
+
+# --- barge-in over a long reply, with loudspeaker echo ------------------------------------
+python3 "$WZ_SOURCE_DIR/tests/standins/llm_standin.py" --port 0 --port-file "$TMP/port" \
+  --text "Once upon a time a small robot lived in a quiet workshop by the sea. Every morning it swept the floor and polished the tools. One day a storm broke the windows and the robot had to fix them all alone. It worked through the night and the next day as well. When the sun came back the workshop shone brighter than ever before. The end of a long tale about patience and care." \
+  2> /dev/null &
+CLEANUP_PIDS+=($!)
+for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+clip "$TMP/barge.wav" pause:0.5 "say:Hey wiser." pause:0.3 "say:Tell me a story about a robot." pause:6 \
+  "say:Hey wiser." pause:0.3 "say:What time is it?" pause:3
+"$WYZER" --events --input "$TMP/barge.wav" --fast --echo 30:+6 --set llm.backend=ollama \
+  --set llm.url=http://127.0.0.1:$(cat "$TMP/port") > "$TMP/barge.jsonl" 2> "$TMP/barge.err"
+rc=$?
+if order_ok "$TMP/barge.jsonl" wake transcript tts_start wake interrupted transcript tool_call 2> "$TMP/o"; then
+  ok "barge-in: wake during the reply interrupts it and starts the next request"
+else fail "barge-in" "$(cat "$TMP/o") $(tail -3 "$TMP/barge.err")"; fi
+grep -q '"event":"interrupted","t_ms":[0-9]*,"reason":"wake"' "$TMP/barge.jsonl" && ok "interrupted reason wake" || fail "interrupted" "missing"
+grep -q '"name":"get_time"' "$TMP/barge.jsonl" && ok "second request answered (get_time)" || fail "second request" "$(grep transcript "$TMP/barge.jsonl")"
+wakes=$(count "$TMP/barge.jsonl" '"event":"wake"')
+[ "$wakes" = 2 ] && ok "no self-trigger under --echo 30:+6 (2 wakes for 2 spoken wake words)" || fail "self-trigger" "$wakes wake events"
+[ $rc -eq 0 ] && ok "barge-in run exit 0" || fail "barge-in exit" "$rc"
+summary
