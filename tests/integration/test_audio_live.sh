@@ -11,6 +11,11 @@ T="$WZ_BUILD_DIR/tests/tools"
 SPEECH=/usr/share/pocketsphinx/test/data/goforward.raw
 [ -r "$SPEECH" ] || pulse_skip "$SPEECH missing (pocketsphinx-testdata)"
 pulse_env_start
+# Under ASan: ALSA's dlopen'ed pulse plugin leaks ~12 KB that LeakSanitizer
+# can only attribute to "<unknown module>" once PortAudio has unloaded it, so
+# no suppression can name it. Leak checking of our own code is covered by the
+# unit tests; here only memory errors are checked.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 W="$PULSE_DIR/work"
 mkdir -p "$W"
 fail=0
