@@ -23,8 +23,8 @@
 # Audio written before any client records from "mic" is not dropped but
 # delivered in a burst when one connects (measured: a 1 s lead-in arrived
 # whole), which shifts the capture timeline against the wall clock. When
-# timing matters, start the client first and call pulse_mic_wait_for_client
-# before pulse_mic_feed.
+# timing matters, start the client first and wait until it is capturing
+# (pulse_wait_for_file on a readiness file it writes) before pulse_mic_feed.
 
 PULSE_TOOLS="${WZ_BUILD_DIR:-build}/tests/tools"
 PULSE_FEED_PID=""
@@ -90,13 +90,26 @@ pulse_mic_feed() {
     PULSE_FEED_PID=$!
 }
 
-# pulse_mic_wait_for_client [TIMEOUT_S]: waits until a client records from
-# the mic source (returns 1 on timeout, default 10 s).
+# pulse_mic_wait_for_client [TIMEOUT_S]: waits until a client has a record
+# stream on the mic source (returns 1 on timeout, default 10 s). Note that
+# PortAudio opens the stream before it starts capturing; audio fed in between
+# is lost, so a client that can should signal readiness itself (see
+# pulse_wait_for_file and the probe's WZ_PROBE_READY_FILE).
 pulse_mic_wait_for_client() {
     local mic_idx i
     mic_idx=$(pactl list short sources | awk '$2 == "mic" {print $1}')
     for i in $(seq $((${1:-10} * 20))); do
         pactl list short source-outputs | awk -v m="$mic_idx" '$2 == m {f=1} END {exit !f}' && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# pulse_wait_for_file FILE [TIMEOUT_S]: waits until FILE exists.
+pulse_wait_for_file() {
+    local i
+    for i in $(seq $((${2:-10} * 20))); do
+        [ -e "$1" ] && return 0
         sleep 0.05
     done
     return 1

@@ -216,17 +216,48 @@ static int pa_out_callback(const void *input, void *output, unsigned long nframe
 
 /* ---- core thread ------------------------------------------------------- */
 
+/* Output start-up: through ALSA's pulse plugin the output callback ran once
+ * (priming), then not at all for 1.3-1.4 s (measured with the callbacks'
+ * currentTime stamps), then steadily. Reply audio queued in that window
+ * played that much late, and so did its echo reference. So start the output
+ * first and wait, up to PA_OUTPUT_WARMUP_MAX_MS, until it has produced
+ * PA_OUTPUT_WARMUP_MS of audio; only then start capture. */
+#define PA_OUTPUT_WARMUP_MS 200
+#define PA_OUTPUT_WARMUP_MAX_MS 3000
+
+static void wait_output_running(audio_pa *p)
+{
+    size_t need = (size_t)p->out_rate * PA_OUTPUT_WARMUP_MS / 1000;
+    int64_t t0 = wz_now_ms();
+    while (ring_write_total(p->played_ring) < need) {
+        if (wz_now_ms() - t0 > PA_OUTPUT_WARMUP_MAX_MS) {
+            log_warn("audio output produced only %zu of %zu samples in %d ms; starting capture anyway",
+                     ring_write_total(p->played_ring), need, PA_OUTPUT_WARMUP_MAX_MS);
+            return;
+        }
+        wz_sleep_ms(5);
+    }
+    log_debug("audio output running after %lld ms", (long long)(wz_now_ms() - t0));
+}
+
 static int pa_start(audio_io *a)
 {
     audio_pa *p = (audio_pa *)a;
     if (p->running)
         return WZ_OK;
-    int q = quiet_begin();
-    PaError e = Pa_StartStream(p->in_stream);
-    if (e == paNoError && p->out_stream) {
+    PaError e = paNoError;
+    if (p->out_stream) {
+        int q0 = quiet_begin();
         e = Pa_StartStream(p->out_stream);
-        if (e != paNoError)
-            Pa_StopStream(p->in_stream);
+        quiet_end(q0);
+        if (e == paNoError)
+            wait_output_running(p); /* logs, so not inside quiet_begin */
+    }
+    int q = quiet_begin();
+    if (e == paNoError) {
+        e = Pa_StartStream(p->in_stream);
+        if (e != paNoError && p->out_stream)
+            Pa_StopStream(p->out_stream);
     }
     quiet_end(q);
     if (e != paNoError) {

@@ -40,11 +40,13 @@ sox -q -t raw -r 16000 -e signed-integer -b 16 -c 1 "$SPEECH" "$W/speech.wav"
 
 # 3. Live run: 1 s silence, the speech (2.8 s), 3 s silence into the mic;
 #    capture 5 s; at 0.5 s queue a 1 s 1 kHz tone generated at 22050 Hz.
-#    The probe connects first, so the capture timeline is the wall clock.
+#    The feed starts once the probe is capturing, so the capture timeline
+#    starts with the feed.
 pulse_spk_record_start "$W/played.raw"
-"$T/wz_audio_probe" live 5000 "$W/cap.wav" 500 1000 1000 22050 > "$W/live.txt" 2> "$W/live.err" &
+WZ_PROBE_READY_FILE="$W/ready" "$T/wz_audio_probe" live 5000 "$W/cap.wav" 500 1000 1000 22050 \
+    > "$W/live.txt" 2> "$W/live.err" &
 probe=$!
-pulse_mic_wait_for_client 10 || { echo "FAIL: the probe never started recording"; cat "$W/live.err"; exit 1; }
+pulse_wait_for_file "$W/ready" 10 || { echo "FAIL: the probe never started capturing"; cat "$W/live.err"; exit 1; }
 pulse_mic_feed "$W/speech.wav" 1000 3000
 if ! wait $probe; then
     echo "FAIL: wz_audio_probe live failed:"; cat "$W/live.err"; exit 1
@@ -70,15 +72,15 @@ src_first=$(get first_active_ms "$W/src.txt")
 check capture_onset_ms "$(get first_active_ms "$W/live.txt")" $((src_first + 900)) $((src_first + 1100))
 # The tone reached the loudspeaker: ~1 s of 1 kHz at the queued level.
 check speaker_active_ms "$(get active_ms "$W/spk.txt")" 900 1100
-check speaker_freq_hz "$(get freq_hz "$W/spk.txt")" 980 1020
+check speaker_freq_hz "$(get freq_hz "$W/spk.txt")" 950 1050
 check speaker_peak "$(get peak "$W/spk.txt")" 11000 12500
-# The echo reference carried the same tone. Its alignment on this path is
-# NOT yet good: measured 700-850 ms late against the capture timeline and
-# chopped (zero-crossing rate 900-940 instead of 1000), because PortAudio's
-# ALSA output callbacks through the pulse plugin run in bursts (see
-# docs/audio.md, "Known problems"). Assert only that it arrives, within 1.5 s.
+# The echo reference carried the same tone, aligned with the capture
+# timeline: it starts within 100 ms of the frame in which it was queued
+# (measured 0-20 ms). Its waveform is sometimes chopped by bursty output
+# callbacks (zero-crossing rate 910-998 measured instead of 1000), so that is
+# reported, not asserted; see docs/audio.md "Known problems".
 check ref_active_ms "$(get ref_active_ms "$W/live.txt")" 900 1100
-check ref_onset_ms "$(get ref_first_active_ms "$W/live.txt")" 500 2000
+check ref_onset_ms "$(get ref_first_active_ms "$W/live.txt")" 500 600
 echo "info ref_lag_ms = $(( $(get ref_first_active_ms "$W/live.txt") - 500 )), ref_freq_hz = $(get ref_freq_hz "$W/live.txt") (ideal 0 and 1000)"
 
 # 4. A device that does not exist: exit 2 and a message naming the way out.

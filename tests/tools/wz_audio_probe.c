@@ -4,7 +4,8 @@
  *       Opens audio_io_open_live (device from $WZ_AUDIO_DEVICE, default
  *       device otherwise; $WZ_AUDIO_OUTPUT sets audio.output_device), captures CAPTURE_MS of 16 kHz frames into OUT.wav,
  *       and at TONE_AT_MS queues a sine of TONE_MS at TONE_HZ, generated at
- *       TONE_RATE (so playback resampling is exercised).
+ *       TONE_RATE (so playback resampling is exercised). Creates
+ *       $WZ_PROBE_READY_FILE, if set, once capture has started.
  *   wz_audio_probe analyze FILE.wav
  *       The same measurements on a file, to compare with.
  *   wz_audio_probe list
@@ -122,6 +123,13 @@ static int live(int argc, char **argv)
     if (audio_io_start(a) != WZ_OK) {
         fprintf(stderr, "wz_audio_probe: start failed\n");
         return 2;
+    }
+    /* Tell the harness capture is running (audio fed earlier is lost). */
+    const char *ready = getenv("WZ_PROBE_READY_FILE");
+    if (ready) {
+        FILE *fp = fopen(ready, "w");
+        if (fp)
+            fclose(fp);
     }
     measure mic = {.first_active_ms = -1}, ref = {.first_active_ms = -1};
     int timeouts = 0;
