@@ -216,26 +216,34 @@ static int pa_out_callback(const void *input, void *output, unsigned long nframe
 
 /* ---- core thread ------------------------------------------------------- */
 
-/* Output start-up: through ALSA's pulse plugin the output callback ran once
- * (priming), then not at all for 1.3-1.4 s (measured with the callbacks'
- * currentTime stamps), then steadily. Reply audio queued in that window
- * played that much late, and so did its echo reference. So start the output
- * first and wait, up to PA_OUTPUT_WARMUP_MAX_MS, until it has produced
- * PA_OUTPUT_WARMUP_MS of audio; only then start capture. */
-#define PA_OUTPUT_WARMUP_MS 200
-#define PA_OUTPUT_WARMUP_MAX_MS 3000
+/* Output start-up: through ALSA's pulse plugin the output callback ran
+ * briefly at stream start and then not at all for 1.3-1.9 s (measured with
+ * the callbacks' currentTime stamps), then steadily. Reply audio queued in
+ * that window played that much late, and so did its echo reference. So start
+ * the output first and wait, up to PA_OUTPUT_WARMUP_MAX_MS, until it runs at
+ * real-time pace: two consecutive 100 ms windows each producing at least
+ * 80 ms of audio. Only then start capture. */
+#define PA_OUTPUT_WARMUP_MAX_MS 4000
+#define PA_OUTPUT_WINDOW_MS 100
 
 static void wait_output_running(audio_pa *p)
 {
-    size_t need = (size_t)p->out_rate * PA_OUTPUT_WARMUP_MS / 1000;
+    size_t min_per_window = (size_t)p->out_rate * PA_OUTPUT_WINDOW_MS * 8 / 10 / 1000;
     int64_t t0 = wz_now_ms();
-    while (ring_write_total(p->played_ring) < need) {
+    size_t prev = ring_write_total(p->played_ring);
+    int good = 0;
+    while (good < 2) {
         if (wz_now_ms() - t0 > PA_OUTPUT_WARMUP_MAX_MS) {
-            log_warn("audio output produced only %zu of %zu samples in %d ms; starting capture anyway",
-                     ring_write_total(p->played_ring), need, PA_OUTPUT_WARMUP_MAX_MS);
+            log_warn("audio output is not running at real-time pace after %d ms; starting capture anyway",
+                     PA_OUTPUT_WARMUP_MAX_MS);
             return;
         }
-        wz_sleep_ms(5);
+        wz_sleep_ms(PA_OUTPUT_WINDOW_MS);
+        /* Keep the (unread) reference ring from filling up meanwhile. */
+        size_t now = ring_write_total(p->played_ring);
+        good = now - prev >= min_per_window ? good + 1 : 0;
+        prev = now;
+        ring_skip_all(p->played_ring);
     }
     log_debug("audio output running after %lld ms", (long long)(wz_now_ms() - t0));
 }
