@@ -388,7 +388,7 @@ static int ps_finish(stt *s, stt_result *res)
                 wz_strlcpy(res->pass, "grammar", sizeof res->pass);
                 /* 0.5 at the threshold, 1 at a fit of -1 nats/frame or better
                  * (what clean in-grammar speech scores). */
-                res->confidence = WZ_MIN(1.0, 0.5 + 0.5 * (fit - GRAMMAR_MIN_FIT) / (-1.0 - GRAMMAR_MIN_FIT));
+                res->confidence = WZ_MAX(0.0, WZ_MIN(1.0, 0.5 + 0.5 * (fit - GRAMMAR_MIN_FIT) / (-1.0 - GRAMMAR_MIN_FIT)));
                 return WZ_OK; /* LM utterance is ended lazily at the next begin */
             }
         }
