@@ -2,7 +2,8 @@
  *
  * Flite pushes audio through a callback (cst_audio_streaming_info.asc) while
  * it synthesises; our API is pull-based. A worker thread owned by the engine
- * runs flite_text_to_speech() for each sentence; the callback copies each
+ * runs flite_ts_to_speech() for each text (a token stream, so Flite splits it
+ * into sentence utterances and streams from the first); the callback copies each
  * chunk into a bounded ring (RING_SAMPLES) and blocks while the ring is full,
  * so a long sentence never buffers more than ~2 s ahead of playback. pull()
  * takes from the ring. Cancel sets a flag; the callback returns
