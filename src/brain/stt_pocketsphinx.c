@@ -13,7 +13,6 @@
  * with no grammar hypothesis) the LM utterance is finalised (forward pass
  * only, see new_decoder) and its text is returned. See
  * docs/speech.md for the measurements behind the threshold. */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,10 +356,10 @@ static int path_frames(ps_decoder_t *d)
 static double grammar_fit(ps_stt *p, int32 gram_score)
 {
     double g = score_nats(p->gram, gram_score) / path_frames(p->gram);
-    if (getenv("WZ_STT_DEBUG")) {
+    if (log_get_level() <= LOG_DEBUG && p->lm_open) {
         int32 ls = 0;
         const char *lh = ps_get_hyp(p->lm, &ls);
-        fprintf(stderr, "stt: grammar fit %.2f nats/frame; lm so far '%s'\n", g, lh ? lh : "");
+        log_debug("stt: grammar fit %.2f nats/frame; lm so far '%s'", g, lh ? lh : "");
     }
     return g;
 }
@@ -390,7 +389,7 @@ static int ps_finish(stt *s, stt_result *res)
                 wz_strlcpy(res->pass, "grammar", sizeof res->pass);
                 /* 0.5 at the threshold, 1 at a fit of -1 nats/frame or better
                  * (what clean in-grammar speech scores). */
-                res->confidence = WZ_MIN(1.0, 0.5 + 0.5 * (fit - GRAMMAR_MIN_FIT) / (-1.0 - GRAMMAR_MIN_FIT));
+                res->confidence = WZ_MAX(0.0, WZ_MIN(1.0, 0.5 + 0.5 * (fit - GRAMMAR_MIN_FIT) / (-1.0 - GRAMMAR_MIN_FIT)));
                 return WZ_OK; /* LM utterance is ended lazily at the next begin */
             }
         }

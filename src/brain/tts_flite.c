@@ -2,7 +2,8 @@
  *
  * Flite pushes audio through a callback (cst_audio_streaming_info.asc) while
  * it synthesises; our API is pull-based. A worker thread owned by the engine
- * runs flite_text_to_speech() for each sentence; the callback copies each
+ * runs flite_ts_to_speech() for each text (a token stream, so Flite splits it
+ * into sentence utterances and streams from the first); the callback copies each
  * chunk into a bounded ring (RING_SAMPLES) and blocks while the ring is full,
  * so a long sentence never buffers more than ~2 s ahead of playback. pull()
  * takes from the ring. Cancel sets a flag; the callback returns
@@ -99,7 +100,16 @@ static void *worker(void *arg)
         asi->userdata = f;
         /* The voice's feature list takes ownership of asi. */
         feat_set(f->voice->features, "streaming_info", audio_streaming_info_val(asi));
-        flite_text_to_speech(text, f->voice, "none");
+        /* A token stream splits the text into utterances at sentence ends,
+         * so the first audio comes after analysing the first sentence, not
+         * the whole text (flite_text_to_speech makes one utterance). */
+        cst_tokenstream *ts = ts_open_string(
+            text, get_param_string(f->voice->features, "text_whitespace", cst_ts_default_whitespacesymbols),
+            get_param_string(f->voice->features, "text_singlecharsymbols", cst_ts_default_singlecharsymbols),
+            get_param_string(f->voice->features, "text_prepunctuation", cst_ts_default_prepunctuationsymbols),
+            get_param_string(f->voice->features, "text_postpunctuation", cst_ts_default_postpunctuationsymbols));
+        if (ts)
+            flite_ts_to_speech(ts, f->voice, "none"); /* closes ts itself */
         feat_remove(f->voice->features, "streaming_info");
         flite_glue_unlock();
         free(text);

@@ -12,12 +12,9 @@
  *   play ring     core -> output callback   reply audio, mono, output rate
  *   played ring   output callback -> core   what was actually output (the
  *                                           echo reference), mono, output rate
- * The core thread resamples capture and reference to 16 kHz. For each chunk
- * of capture it takes the matching amount of reference (rate-converted
- * count), so both advance on the capture clock; a reference backlog beyond
- * 20 ms (streams started apart, clock drift) is dropped so the reference never
- * lags the microphone, and a shortfall is filled with silence. Counters are
- * relaxed atomics. */
+ * The core thread resamples capture and reference to 16 kHz; for each chunk
+ * of capture it takes the most recently played audio of the same duration
+ * (see take_reference). Counters are relaxed atomics. */
 #include <fcntl.h>
 #include <portaudio.h>
 #include <stdatomic.h>
@@ -219,17 +216,56 @@ static int pa_out_callback(const void *input, void *output, unsigned long nframe
 
 /* ---- core thread ------------------------------------------------------- */
 
+/* Output start-up: through ALSA's pulse plugin the output callback ran
+ * briefly at stream start and then not at all for 1.3-1.9 s (measured with
+ * the callbacks' currentTime stamps), then steadily. Reply audio queued in
+ * that window played that much late, and so did its echo reference. So start
+ * the output first and wait, up to PA_OUTPUT_WARMUP_MAX_MS, until it runs at
+ * real-time pace: two consecutive 100 ms windows each producing at least
+ * 80 ms of audio. Only then start capture. */
+#define PA_OUTPUT_WARMUP_MAX_MS 4000
+#define PA_OUTPUT_WINDOW_MS 100
+
+static void wait_output_running(audio_pa *p)
+{
+    size_t min_per_window = (size_t)p->out_rate * PA_OUTPUT_WINDOW_MS * 8 / 10 / 1000;
+    int64_t t0 = wz_now_ms();
+    size_t prev = ring_write_total(p->played_ring);
+    int good = 0;
+    while (good < 2) {
+        if (wz_now_ms() - t0 > PA_OUTPUT_WARMUP_MAX_MS) {
+            log_warn("audio output is not running at real-time pace after %d ms; starting capture anyway",
+                     PA_OUTPUT_WARMUP_MAX_MS);
+            return;
+        }
+        wz_sleep_ms(PA_OUTPUT_WINDOW_MS);
+        /* Keep the (unread) reference ring from filling up meanwhile. */
+        size_t now = ring_write_total(p->played_ring);
+        good = now - prev >= min_per_window ? good + 1 : 0;
+        prev = now;
+        ring_skip_all(p->played_ring);
+    }
+    log_debug("audio output running after %lld ms", (long long)(wz_now_ms() - t0));
+}
+
 static int pa_start(audio_io *a)
 {
     audio_pa *p = (audio_pa *)a;
     if (p->running)
         return WZ_OK;
-    int q = quiet_begin();
-    PaError e = Pa_StartStream(p->in_stream);
-    if (e == paNoError && p->out_stream) {
+    PaError e = paNoError;
+    if (p->out_stream) {
+        int q0 = quiet_begin();
         e = Pa_StartStream(p->out_stream);
-        if (e != paNoError)
-            Pa_StopStream(p->in_stream);
+        quiet_end(q0);
+        if (e == paNoError)
+            wait_output_running(p); /* logs, so not inside quiet_begin */
+    }
+    int q = quiet_begin();
+    if (e == paNoError) {
+        e = Pa_StartStream(p->in_stream);
+        if (e != paNoError && p->out_stream)
+            Pa_StopStream(p->out_stream);
     }
     quiet_end(q);
     if (e != paNoError) {
@@ -254,21 +290,30 @@ static void to_stage(resampler *rs, const int16_t *in, size_t n, int16_t *stage,
     }
 }
 
-/* Moves the reference matching k capture samples into stage_ref. */
+/* Moves the reference for k capture samples into stage_ref: the most
+ * recently played audio of the matching length (rate-converted count). Older
+ * played audio still queued is dropped, and a shortfall is silence at the
+ * front. Aligning to "most recent" instead of counting samples keeps the
+ * reference from falling permanently behind when capture arrives in bursts
+ * or stalls (measured on the PulseAudio pipe source: counting samples left
+ * the reference 540 ms late); the echo then always follows its reference,
+ * which is what the echo canceller needs. */
 static void take_reference(audio_pa *p, size_t k)
 {
     p->ref_acc += (uint64_t)k * (uint64_t)p->out_rate;
     size_t want = (size_t)(p->ref_acc / (uint64_t)p->in_rate);
     p->ref_acc -= (uint64_t)want * (uint64_t)p->in_rate;
     size_t avail = ring_readable(p->played_ring);
-    size_t lead_max = (size_t)p->out_rate / 50; /* 20 ms */
-    if (avail > want + lead_max)
-        ring_skip(p->played_ring, avail - want - lead_max);
+    if (avail > want)
+        ring_skip(p->played_ring, avail - want);
+    size_t missing = avail < want ? want - avail : 0;
     while (want > 0) {
-        size_t c = WZ_MIN(want, (size_t)PA_CORE_CHUNK);
-        size_t r = ring_read(p->played_ring, p->dev_ref, c);
-        memset(p->dev_ref + r, 0, (c - r) * sizeof(int16_t));
+        size_t c = WZ_MIN(want, (size_t)PA_CORE_CHUNK), z = WZ_MIN(c, missing);
+        memset(p->dev_ref, 0, z * sizeof(int16_t));
+        size_t r = ring_read(p->played_ring, p->dev_ref + z, c - z);
+        memset(p->dev_ref + z + r, 0, (c - z - r) * sizeof(int16_t));
         to_stage(p->ref_rs, p->dev_ref, c, p->stage_ref, &p->stage_ref_n, p->stage_cap);
+        missing -= z;
         want -= c;
     }
 }
@@ -431,8 +476,9 @@ static int open_one(audio_pa *p, PaDeviceIndex dev, bool input, char *err, size_
         }
     }
     quiet_end(q);
-    snprintf(err, errlen, "cannot open audio %s device '%s': %s", input ? "input" : "output", d->name,
-             Pa_GetErrorText(last));
+    snprintf(err, errlen, "cannot open audio %s device '%s': %s%s", input ? "input" : "output", d->name,
+             Pa_GetErrorText(last),
+             input ? ". Without a working microphone, use --input FILE.wav, or try `make demo`" : "");
     return WZ_ENGINE;
 }
 
@@ -521,9 +567,12 @@ int audio_io_open_live(audio_io **out, const wz_config *cfg, const char *device_
         pa_close(&p->base);
         return rc;
     }
-    log_info("audio: in '%s' (%d ch, %d Hz), out '%s' (%d ch, %d Hz), %d ms frames",
-             Pa_GetDeviceInfo(in_dev)->name, p->in_ch, p->in_rate,
-             p->has_out ? Pa_GetDeviceInfo(out_dev)->name : "none", p->out_ch, p->out_rate, frame_ms);
+    const PaStreamInfo *ii = Pa_GetStreamInfo(p->in_stream);
+    const PaStreamInfo *oi = p->has_out ? Pa_GetStreamInfo(p->out_stream) : NULL;
+    log_info("audio: in '%s' (%d ch, %d Hz, latency %.0f ms), out '%s' (%d ch, %d Hz, latency %.0f ms), %d ms frames",
+             Pa_GetDeviceInfo(in_dev)->name, p->in_ch, p->in_rate, ii ? ii->inputLatency * 1000 : -1.0,
+             p->has_out ? Pa_GetDeviceInfo(out_dev)->name : "none", p->out_ch, p->out_rate,
+             oi ? oi->outputLatency * 1000 : -1.0, frame_ms);
     *out = &p->base;
     return WZ_OK;
 }

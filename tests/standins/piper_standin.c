@@ -5,7 +5,9 @@
  *   piper --model M --output-raw --json-input [--speaker N]
  * reads MODEL.json for audio.sample_rate, then for each stdin line
  * {"text": "..."} writes that text's audio as raw s16le mono at that rate to
- * stdout (synthesised with Flite's slt voice and resampled), flushing after
+ * stdout (synthesised with Flite's slt voice, resampled with Wyzer's speexdsp
+ * resampler: Flite's own cst_wave_resample does an overlapping memcpy that
+ * ASan reports), flushing after
  * each line. Exits on EOF. Lines longer than 64 KiB or without a "text"
  * string are skipped, as Piper logs and skips bad input. */
 #include <jansson.h>
@@ -15,6 +17,8 @@
 #include <string.h>
 
 #include <flite/flite.h>
+
+#include "core/resample.h"
 
 cst_voice *register_cmu_us_slt(const char *voxdir);
 
@@ -55,12 +59,22 @@ int main(int argc, char **argv)
         json_t *t = json_object_get(o, "text");
         if (json_is_string(t)) {
             cst_wave *w = flite_text_to_wave(json_string_value(t), v);
-            if (w) {
-                cst_wave_resample(w, rate);
-                fwrite(w->samples, 2, (size_t)w->num_samples, stdout);
-                fflush(stdout);
-                delete_wave(w);
+            resampler *r = NULL;
+            if (w && resampler_create(&r, w->sample_rate, rate, 5) == 0) {
+                size_t in_n = (size_t)w->num_samples, cap = resampler_out_max(r, in_n) + 1024, out_n = cap;
+                int16_t *out = malloc(cap * sizeof *out);
+                if (out && resampler_process(r, w->samples, &in_n, out, &out_n) == 0) {
+                    size_t tail = cap - out_n;
+                    if (resampler_drain(r, out + out_n, &tail) == 0)
+                        out_n += tail;
+                    fwrite(out, 2, out_n, stdout);
+                    fflush(stdout);
+                }
+                free(out);
+                resampler_destroy(r);
             }
+            if (w)
+                delete_wave(w);
         } else {
             fprintf(stderr, "piper_standin: skipping a line without \"text\"\n");
         }

@@ -4,17 +4,20 @@
  *       Opens audio_io_open_live (device from $WZ_AUDIO_DEVICE, default
  *       device otherwise; $WZ_AUDIO_OUTPUT sets audio.output_device), captures CAPTURE_MS of 16 kHz frames into OUT.wav,
  *       and at TONE_AT_MS queues a sine of TONE_MS at TONE_HZ, generated at
- *       TONE_RATE (so playback resampling is exercised).
+ *       TONE_RATE (so playback resampling is exercised). Creates
+ *       $WZ_PROBE_READY_FILE, if set, once capture has started.
  *   wz_audio_probe analyze FILE.wav
  *       The same measurements on a file, to compare with.
  *   wz_audio_probe list
  *       audio_io_list_devices().
  *
- * Prints key=value lines: frames, overruns, underruns, timeouts, energy
- * (sum of squares / 1e6), active_ms (20 ms frames above -40 dBFS RMS),
- * ref_active_ms (same for the echo reference), peak. Exit 0 unless opening
+ * Prints key=value lines: frames, overruns, underruns, timeouts, and for
+ * the capture (and, prefixed ref_, the echo reference): energy (sum of
+ * squares / 1e6), active_ms (20 ms frames above -40 dBFS RMS),
+ * first_active_ms, peak, freq_hz (zero crossings in active frames). Exit 0 unless opening
  * failed (exit 2, like wyzer). */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +33,11 @@
 typedef struct {
     double energy;
     int active_ms;
+    int first_active_ms; /* -1: none */
+    int pos_ms;
     int peak;
+    int crossings; /* upward, with +-1000 hysteresis, in active frames */
+    bool low;
 } measure;
 
 static void measure_frame(measure *m, const int16_t *x, size_t n)
@@ -42,8 +49,27 @@ static void measure_frame(measure *m, const int16_t *x, size_t n)
             m->peak = abs(x[i]);
     }
     m->energy += s / 1e6;
-    if (sqrt(s / (double)n) > ACTIVE_RMS)
+    if (sqrt(s / (double)n) > ACTIVE_RMS) {
         m->active_ms += (int)(n / 16);
+        if (m->first_active_ms < 0)
+            m->first_active_ms = m->pos_ms;
+        for (size_t i = 0; i < n; i++) {
+            if (x[i] < -1000)
+                m->low = true;
+            else if (m->low && x[i] > 1000) {
+                m->low = false;
+                m->crossings++;
+            }
+        }
+    }
+    m->pos_ms += (int)(n / 16);
+}
+
+static void print_measure(const char *prefix, const measure *m)
+{
+    printf("%senergy=%.1f\n%sactive_ms=%d\n%sfirst_active_ms=%d\n%speak=%d\n%sfreq_hz=%d\n", prefix, m->energy,
+           prefix, m->active_ms, prefix, m->first_active_ms, prefix, m->peak, prefix,
+           m->active_ms ? m->crossings * 1000 / m->active_ms : 0);
 }
 
 static int analyze(const char *path)
@@ -56,10 +82,11 @@ static int analyze(const char *path)
         fprintf(stderr, "%s\n", err);
         return 2;
     }
-    measure m = {0};
+    measure m = {.first_active_ms = -1};
     for (size_t i = 0; i + FRAME <= n; i += FRAME)
         measure_frame(&m, pcm + i, FRAME);
-    printf("samples=%zu\nenergy=%.1f\nactive_ms=%d\npeak=%d\n", n, m.energy, m.active_ms, m.peak);
+    printf("samples=%zu\n", n);
+    print_measure("", &m);
     free(pcm);
     return 0;
 }
@@ -97,12 +124,22 @@ static int live(int argc, char **argv)
         fprintf(stderr, "wz_audio_probe: start failed\n");
         return 2;
     }
-    measure mic = {0}, ref = {0};
+    /* Tell the harness capture is running (audio fed earlier is lost). */
+    const char *ready = getenv("WZ_PROBE_READY_FILE");
+    if (ready) {
+        FILE *fp = fopen(ready, "w");
+        if (fp)
+            fclose(fp);
+    }
+    measure mic = {.first_active_ms = -1}, ref = {.first_active_ms = -1};
     int timeouts = 0;
     int16_t frame[FRAME], rframe[FRAME];
     size_t max_pending = 0;
+    int64_t t_first = -1, t_tone = -1;
     while (audio_io_position_ms(a) < capture_ms && timeouts < 50) {
         if (tone_at >= 0 && audio_io_position_ms(a) >= tone_at && tone_done < tone_n) {
+            if (t_tone < 0)
+                t_tone = wz_now_ms() - t_first;
             tone_done += audio_io_play(a, tone + tone_done, tone_n - tone_done, tone_rate);
             max_pending = WZ_MAX(max_pending, audio_io_play_pending(a));
         }
@@ -113,6 +150,8 @@ static int live(int argc, char **argv)
         }
         if (rc)
             break;
+        if (t_first < 0)
+            t_first = wz_now_ms();
         measure_frame(&mic, frame, FRAME);
         measure_frame(&ref, rframe, FRAME);
         if (wav_writer_write(w, frame, FRAME) != WZ_OK)
@@ -123,8 +162,12 @@ static int live(int argc, char **argv)
     printf("frames=%llu\noverruns=%llu\nunderruns=%llu\ntimeouts=%d\nposition_ms=%lld\n",
            (unsigned long long)st.frames, (unsigned long long)st.overruns, (unsigned long long)st.underruns,
            timeouts, (long long)audio_io_position_ms(a));
-    printf("energy=%.1f\nactive_ms=%d\npeak=%d\nref_active_ms=%d\ntone_queued=%zu\nmax_pending=%zu\n",
-           mic.energy, mic.active_ms, mic.peak, ref.active_ms, tone_done, max_pending);
+    print_measure("", &mic);
+    print_measure("ref_", &ref);
+    /* Wall time from the first frame to queueing the tone and to the end:
+     * equal to the audio positions when capture arrives in real time. */
+    printf("wall_ms_at_tone=%lld\nwall_ms_total=%lld\n", (long long)t_tone, (long long)(wz_now_ms() - t_first));
+    printf("tone_queued=%zu\nmax_pending=%zu\n", tone_done, max_pending);
     audio_io_close(a);
     free(tone);
     return wav_writer_close(w) == WZ_OK ? 0 : 1;

@@ -37,6 +37,24 @@ static inline int su_synth(const char *engine, const char *text, int16_t **pcm, 
     return rc == 0 ? 0 : -1;
 }
 
+/* Pads a clip the way core's endpointer delivers it: 300 ms of near-silence
+ * (low noise, as a real microphone never gives digital zero) before and
+ * listen.end_silence_ms = 600 ms after. Returns a new buffer. */
+static inline int16_t *su_pad(const int16_t *pcm, size_t n, size_t *out_n)
+{
+    size_t pre = 4800, post = 9600;
+    int16_t *o = malloc((pre + n + post) * sizeof *o);
+    unsigned seed = 1;
+    for (size_t i = 0; i < pre + n + post; i++) {
+        seed = seed * 1103515245u + 12345u;
+        o[i] = (int16_t)((int)((seed >> 16) % 61) - 30);
+    }
+    for (size_t i = 0; i < n; i++)
+        o[pre + i] = (int16_t)WZ_MAX(-32768, WZ_MIN(32767, (int)o[pre + i] + pcm[i]));
+    *out_n = pre + n + post;
+    return o;
+}
+
 /* Splits lower-cased words of s into w (max 128 words of <= 63 chars). */
 static inline int su_words(const char *s, char w[][64], int max)
 {

@@ -1,0 +1,136 @@
+# pulse_env.sh: a private, headless PulseAudio server for live audio tests.
+# Source it from a test script (bash):
+#
+#   source "$WZ_SOURCE_DIR/tests/pulse_env.sh"
+#   pulse_env_start                       # exits 77 (skip) if PulseAudio cannot start
+#   pulse_mic_feed speech.wav 1000 3000   # the microphone: file + lead/tail silence, real time
+#   pulse_spk_record_start played.raw     # the loudspeaker: s16le 16 kHz mono from spk.monitor
+#   ... run wyzer or a probe through PortAudio ...
+#   pulse_spk_record_stop
+#   (cleanup runs on EXIT)
+#
+# The server has a null sink "spk" (16 kHz mono) and a pipe source "mic"
+# (16 kHz mono s16le, fed through $PULSE_MIC_FIFO). It works as root with no
+# sound card. PortAudio reaches it through ALSA's pulse plugin
+# (libasound2-plugins): the harness points ALSA's default PCM at the pulse
+# plugin with its own config file (ALSA_CONFIG_PATH), so it does not depend on
+# /etc/alsa/conf.d/99-pulse.conf detecting the server.
+#
+# Gotchas handled here: module-pipe-source produces no samples while nothing
+# writes the FIFO, so pulse_mic_feed pads with silence and paces in real time
+# (tests/tools/wz_fifo_feed); the monitor only produces audio while
+# something plays, so record lengths vary: measure content, not length.
+# Audio written before any client records from "mic" is not dropped but
+# delivered in a burst when one connects (measured: a 1 s lead-in arrived
+# whole), which shifts the capture timeline against the wall clock. When
+# timing matters, start the client first and wait until it is capturing
+# (pulse_wait_for_file on a readiness file it writes) before pulse_mic_feed.
+
+PULSE_TOOLS="${WZ_BUILD_DIR:-build}/tests/tools"
+PULSE_FEED_PID=""
+PULSE_REC_PID=""
+PULSE_DAEMON_PID=""
+
+pulse_env_cleanup() {
+    [ -n "$PULSE_FEED_PID" ] && kill "$PULSE_FEED_PID" 2>/dev/null
+    [ -n "$PULSE_REC_PID" ] && kill "$PULSE_REC_PID" 2>/dev/null
+    if [ -n "$PULSE_DAEMON_PID" ]; then
+        kill "$PULSE_DAEMON_PID" 2>/dev/null
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+            kill -0 "$PULSE_DAEMON_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+    fi
+    [ -n "${PULSE_DIR:-}" ] && rm -rf "$PULSE_DIR"
+}
+
+pulse_skip() {
+    echo "SKIP: $*" >&2
+    exit 77
+}
+
+pulse_env_start() {
+    command -v pulseaudio >/dev/null || pulse_skip "PulseAudio cannot start: pulseaudio is not installed (scripts/install-deps.sh)"
+    command -v pactl >/dev/null || pulse_skip "PulseAudio cannot start: pactl is not installed (pulseaudio-utils)"
+    PULSE_DIR=$(mktemp -d /tmp/wz_pulse.XXXXXX)
+    chmod 700 "$PULSE_DIR"
+    trap pulse_env_cleanup EXIT
+    export XDG_RUNTIME_DIR="$PULSE_DIR"
+    export PULSE_SERVER="unix:$PULSE_DIR/pulse/native"
+    PULSE_MIC_FIFO="$PULSE_DIR/mic.fifo"
+    # No client autospawn, no user config: only this private server.
+    export PULSE_CLIENTCONFIG="$PULSE_DIR/client.conf"
+    echo "autospawn = no" > "$PULSE_CLIENTCONFIG"
+    if ! pulseaudio -D --exit-idle-time=-1 -n --log-target=file:"$PULSE_DIR/pulse.log" \
+        --load=module-native-protocol-unix \
+        --load="module-null-sink sink_name=spk rate=16000 channels=1" \
+        --load="module-pipe-source source_name=mic file=$PULSE_MIC_FIFO format=s16le rate=16000 channels=1"; then
+        pulse_skip "PulseAudio cannot start: $(tail -n 3 "$PULSE_DIR/pulse.log" 2>/dev/null | tr '\n' ' ')"
+    fi
+    local i
+    for i in $(seq 50); do
+        pactl info >/dev/null 2>&1 && break
+        sleep 0.2
+    done
+    pactl info >/dev/null 2>&1 || pulse_skip "PulseAudio started but does not answer within 10 s"
+    PULSE_DAEMON_PID=$(cat "$PULSE_DIR/pulse/pid" 2>/dev/null)
+    # ALSA: top-level config, then ours, making "default" the pulse plugin.
+    cat > "$PULSE_DIR/asound.conf" <<'ALSA'
+pcm.!default { type pulse hint.description "PulseAudio (Wyzer test server)" }
+ctl.!default { type pulse }
+ALSA
+    export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$PULSE_DIR/asound.conf"
+    echo "pulse_env: server $PULSE_SERVER (pid ${PULSE_DAEMON_PID:-?}), mic FIFO $PULSE_MIC_FIFO" >&2
+}
+
+# pulse_mic_feed FILE [LEAD_MS [TAIL_MS]]: feeds FILE (WAV, or .raw s16le
+# 16 kHz mono) into the mic in the background; PULSE_FEED_PID is its pid.
+pulse_mic_feed() {
+    "$PULSE_TOOLS/wz_fifo_feed" "$PULSE_MIC_FIFO" "$1" "${2:-0}" "${3:-0}" &
+    PULSE_FEED_PID=$!
+}
+
+# pulse_mic_wait_for_client [TIMEOUT_S]: waits until a client has a record
+# stream on the mic source (returns 1 on timeout, default 10 s). Note that
+# PortAudio opens the stream before it starts capturing; audio fed in between
+# is lost, so a client that can should signal readiness itself (see
+# pulse_wait_for_file and the probe's WZ_PROBE_READY_FILE).
+pulse_mic_wait_for_client() {
+    local mic_idx i
+    mic_idx=$(pactl list short sources | awk '$2 == "mic" {print $1}')
+    for i in $(seq $((${1:-10} * 20))); do
+        pactl list short source-outputs | awk -v m="$mic_idx" '$2 == m {f=1} END {exit !f}' && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# pulse_wait_for_file FILE [TIMEOUT_S]: waits until FILE exists.
+pulse_wait_for_file() {
+    local i
+    for i in $(seq $((${2:-10} * 20))); do
+        [ -e "$1" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# pulse_mic_wait: waits until the feeder has written everything.
+pulse_mic_wait() {
+    [ -n "$PULSE_FEED_PID" ] && wait "$PULSE_FEED_PID"
+    PULSE_FEED_PID=""
+}
+
+# pulse_spk_record_start OUT.raw: records spk.monitor (s16le 16 kHz mono).
+pulse_spk_record_start() {
+    parec -d spk.monitor --format=s16le --rate=16000 --channels=1 --raw > "$1" &
+    PULSE_REC_PID=$!
+}
+
+pulse_spk_record_stop() {
+    if [ -n "$PULSE_REC_PID" ]; then
+        kill "$PULSE_REC_PID" 2>/dev/null
+        wait "$PULSE_REC_PID" 2>/dev/null
+    fi
+    PULSE_REC_PID=""
+}
