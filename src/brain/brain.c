@@ -89,6 +89,17 @@ static void run_audio_job(brain *b, reply *r)
         orch_say(b->orch, r, "brain.stt_failed", MSG_F_ERROR);
         return;
     }
+    /* The grammar holds exactly the router's sentences. When the general
+     * pass won but heard no command while the grammar pass heard one, the
+     * grammar's reading is taken: PocketSphinx's grammar/LM decision is
+     * tuned on clean synthetic speech and is fragile near its threshold. */
+    if (strcmp(res.pass, "grammar") != 0 && res.alt_text[0] && !orch_is_command(b->orch, res.text) &&
+        orch_is_command(b->orch, res.alt_text)) {
+        log_debug("stt: general pass heard \"%s\"; taking the grammar's \"%s\"", res.text, res.alt_text);
+        (void)wz_strlcpy(res.text, res.alt_text, sizeof res.text);
+        (void)wz_strlcpy(res.pass, "grammar", sizeof res.pass);
+        res.confidence = res.alt_confidence;
+    }
     ev_emitf("transcript", "{s:s, s:b, s:f, s:s, s:f, s:I}", "text", res.text, "final", 1, "confidence",
              res.confidence, "pass", res.pass, "audio_s", res.audio_s, "req_id", (json_int_t)r->req_id);
     if (msg_send_text(b->l->to_core, MSG_TRANSCRIPT, MSG_F_FINAL, r->req_id, res.text, 1000) != WZ_OK)

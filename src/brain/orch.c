@@ -365,6 +365,14 @@ void orch_say_text(orch *o, reply *r, const char *text, uint16_t end_flags)
         (void)reply_end(r, end_flags);
 }
 
+bool orch_is_command(const orch *o, const char *text)
+{
+    router_result rr;
+    bool yes = router_route(o->rt, text, &rr) == WZ_OK && rr.kind != ROUTER_NONE;
+    router_result_clear(&rr);
+    return yes;
+}
+
 int64_t orch_next_timer_ms(orch *o) { return tools_next_deadline_ms(o->tl); }
 
 bool orch_poll_timer(orch *o, char *out, size_t cap) { return tools_poll_due(o->tl, out, cap); }

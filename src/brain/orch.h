@@ -34,6 +34,9 @@ void orch_cancel(orch *o);
 /* The command grammar (JSGF) from the router's templates; caller frees. */
 char *orch_grammar(const orch *o);
 
+/* Does the router take this text as a command (or control phrase)? */
+bool orch_is_command(const orch *o, const char *text);
+
 /* Timers: ms until the next is due (-1: none); pops one due announcement. */
 int64_t orch_next_timer_ms(orch *o);
 bool orch_poll_timer(orch *o, char *out, size_t cap);

@@ -40,6 +40,11 @@ typedef struct stt_result {
     double confidence;       /* 0..1; engine-specific meaning, see docs/speech.md */
     char pass[16];           /* which pass produced text: "grammar", "lm", "whisper" */
     double audio_s;          /* seconds of audio in the utterance */
+    /* The command grammar's hypothesis when another pass won, "" if none.
+     * The brain takes it when the winner is no command but this is: the
+     * grammar holds only sentences the router understands. */
+    char alt_text[STT_TEXT_MAX];
+    double alt_confidence;
 } stt_result;
 
 typedef struct stt stt;

@@ -84,6 +84,7 @@ static void drop_capture(core *c, const char *interrupt_reason)
     if (c->capturing)
         endpoint_cancel(&c->ep);
     c->capturing = false;
+    c->seeking_start = false;
     c->chunk_n = 0;
     if (c->cur_req && interrupt_reason)
         core_send_control(c, MSG_INTERRUPT, c->cur_req, interrupt_reason);
@@ -157,7 +158,8 @@ static void endpoint_step(core *c, bool is_speech)
  * word and its detection. */
 static void start_capture(core *c, int64_t from_ms)
 {
-    core_begin_request(c);
+    if (!c->cur_req)
+        core_begin_request(c);
     if (!send_audio(c, MSG_AUDIO_START, NULL, 0))
         return;
     c->capturing = true;
@@ -304,23 +306,37 @@ static double frame_energy(const core *c, int64_t f)
     return e / (double)c->frame_n;
 }
 
-/* Where the command starts: the first frame within CORE_WAKE_TAIL_SEARCH_MS
- * after the reported end of the wake word whose energy is 20 dB below the
- * wake word's loudest frame (the pause after it), or the reported end itself
- * when the command follows without a pause or the noise hides the pause. */
-static int64_t command_start_ms(const core *c, int64_t start_ms, int64_t end_ms)
+/* Where the command starts. PocketSphinx reports the end of the wake word
+ * early and detects it 100-250 ms after it ends, so the pause before the
+ * command may not even be captured yet. For CORE_WAKE_TAIL_SEARCH_MS after
+ * the reported end, each new frame is checked: the first one 20 dB below
+ * the wake word's loudest frame is the pause, and the command starts there.
+ * With no pause (the command follows at once, or noise hides the pause) it
+ * starts at the reported end. Called per frame while seeking_start;
+ * returns -1 while still looking. */
+static int64_t command_start_ms(const core *c)
 {
     int64_t oldest = WZ_MAX(c->frames - (int64_t)c->pre_frames, 0);
-    int64_t first = WZ_MAX(start_ms / c->frame_ms, oldest);
-    int64_t f = WZ_MAX(end_ms / c->frame_ms, oldest);
-    int64_t last = WZ_MIN((end_ms + CORE_WAKE_TAIL_SEARCH_MS) / c->frame_ms, c->frames - 1);
+    int64_t first = WZ_MAX(c->wake_start_ms / c->frame_ms, oldest);
+    int64_t f = WZ_MAX(c->wake_end_ms / c->frame_ms, oldest);
+    int64_t last = (c->wake_end_ms + CORE_WAKE_TAIL_SEARCH_MS) / c->frame_ms;
     double peak = 0;
     for (int64_t g = first; g < f && g < c->frames; g++)
         peak = WZ_MAX(peak, frame_energy(c, g));
-    for (; f <= last; f++)
+    for (; f <= last && f < c->frames; f++)
         if (frame_energy(c, f) < peak * 0.01)
             return f * c->frame_ms;
-    return end_ms;
+    return c->frames > last ? c->wake_end_ms : -1;
+}
+
+static void seek_command_start(core *c)
+{
+    int64_t from = command_start_ms(c);
+    if (from < 0)
+        return;
+    c->seeking_start = false;
+    log_debug("wake word %lld-%lld ms; command audio from %lld ms", (long long)c->wake_start_ms, (long long)c->wake_end_ms, (long long)from);
+    start_capture(c, from);
 }
 
 static void on_wake(core *c, const wake_hit *h)
@@ -336,9 +352,11 @@ static void on_wake(core *c, const wake_hit *h)
     if (s == FSM_THINKING || s == FSM_SPEAKING)
         barge_in(c, "wake");
     go(c, FSM_EV_WAKE);
-    int64_t from = command_start_ms(c, h->start_ms - c->aec_latency_ms, end_ms);
-    log_debug("wake word ended at %lld ms; command audio from %lld ms", (long long)end_ms, (long long)from);
-    start_capture(c, from);
+    core_begin_request(c); /* the request exists from the wake word on */
+    c->wake_start_ms = h->start_ms - c->aec_latency_ms;
+    c->wake_end_ms = end_ms;
+    c->seeking_start = true;
+    seek_command_start(c);
 }
 
 static void process_frame(core *c)
@@ -362,6 +380,8 @@ static void process_frame(core *c)
     } else if (w == WAKE_STOP && s == FSM_SPEAKING) {
         barge_in(c, "stop");
         go(c, FSM_EV_STOP_PHRASE);
+    } else if (s == FSM_LISTENING && c->seeking_start) {
+        seek_command_start(c);
     } else if (s == FSM_LISTENING && c->capturing) {
         if (queue_frame(c, c->mic))
             endpoint_step(c, speech);

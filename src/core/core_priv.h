@@ -93,6 +93,8 @@ typedef struct core {
     size_t pre_frames;         /* capacity in frames */
     int64_t frames;            /* frames processed: pre holds the last ones */
     bool capturing;            /* AUDIO_START sent for cur_req, AUDIO_END not yet */
+    bool seeking_start;        /* after a wake word: looking for the pause before the command */
+    int64_t wake_start_ms, wake_end_ms;
     int16_t *chunk;            /* request audio not sent yet, CORE_CHUNK_MS */
     size_t chunk_n, chunk_cap; /* samples */
     int64_t ep_origin_ms;      /* input position of endpoint_start() */

@@ -45,7 +45,7 @@ grep -q '"event":"tool_call","t_ms":[0-9]*,"name":"timer_start","args":{"seconds
   && ok "tool_call timer_start {\"seconds\":300}" || fail "timer args" "$(grep -E 'transcript|tool_call' "$TMP/timer.jsonl")"
 in_n=$(soxi -s "$TMP/timer.wav"); out_n=$(soxi -s "$TMP/timer-out.wav" 2>/dev/null || echo 0)
 [ "$out_n" -ge "$in_n" ] && ok "--output covers the input timeline ($out_n >= $in_n samples)" || fail "--output length" "$out_n < $in_n"
-start=$(python3 -c "import json,sys; print([json.loads(l)['audio_ms'] for l in open(sys.argv[1]) if '\"tts_start\"' in l][0])" "$TMP/timer.jsonl")
+start=$(python3 -c "import json,sys; print([e['audio_ms'] for e in map(json.loads, open(sys.argv[1])) if e['event'] == 'tts_start'][0])" "$TMP/timer.jsonl")
 peak=$(sox "$TMP/timer-out.wav" -n trim "$(echo "$start/1000" | bc -l)" 1 stat 2>&1 | awk '/Maximum amplitude/{print $3}')
 silent_before=$(sox "$TMP/timer-out.wav" -n trim 0 "$(echo "$start/1000" | bc -l)" stat 2>&1 | awk '/Maximum amplitude/{print $3}')
 python3 -c "import sys; sys.exit(0 if float('$peak') > 0.05 and float('$silent_before') == 0 else 1)" \
