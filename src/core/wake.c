@@ -17,6 +17,7 @@
 #define KWS_SEARCH "wz_kws"
 #define VERIFY_SEARCH "wz_verify"
 #define VERIFY_MS 1600        /* wake phrase (<= ~1.2 s) + detection delay (<= 150 ms) + margin */
+#define VERIFY_LEAD_MS 300    /* audio before the candidate's start given to stage 2 */
 #define HISTORY_MS 2000       /* ring buffer kept for stage 2 */
 #define MAX_VARIANTS 4        /* keyphrase lines per configured phrase */
 #define MAX_WORDS 6
@@ -472,9 +473,14 @@ static bool contains_words(const char *hyp, const char *line)
 }
 
 /* Stage 2: re-decode the recent audio with the grammar. */
-static bool verify(wake *w, int phrase)
+static bool verify(wake *w, int phrase, int64_t start)
 {
-    int n = hist_tail(w, VERIFY_MS * WZ_SAMPLE_RATE / 1000);
+    /* the candidate plus VERIFY_LEAD_MS before it, so the word before
+     * "wyzer" is heard; at most VERIFY_MS */
+    int64_t want = w->fed - (start - VERIFY_LEAD_MS * WZ_SAMPLE_RATE / 1000);
+    if (want > VERIFY_MS * WZ_SAMPLE_RATE / 1000)
+        want = VERIFY_MS * WZ_SAMPLE_RATE / 1000;
+    int n = hist_tail(w, (int)want);
     if (ps_set_search(w->ps, VERIFY_SEARCH) < 0 || ps_start_utt(w->ps) < 0)
         return true; /* cannot check: trust stage 1 */
     ps_process_raw(w->ps, w->verify_buf, (size_t)n, FALSE, TRUE);
@@ -544,7 +550,7 @@ int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit)
         kind = WAKE_STOP;
     } else if (line && w->fed >= w->refractory_until) {
         w->stats.candidates++;
-        if (!w->cfg.verify || verify(w, line->phrase)) {
+        if (!w->cfg.verify || verify(w, line->phrase, start)) {
             kind = WAKE_HIT;
             w->refractory_until = w->fed + (int64_t)w->cfg.refractory_ms * WZ_SAMPLE_RATE / 1000;
         } else {
