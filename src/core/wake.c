@@ -290,12 +290,6 @@ static int setup_kws(wake *w, char *err, size_t errlen)
     return rc;
 }
 
-static double verify_bias(void)
-{
-    const char *e = getenv("WZ_VERIFY_BIAS");
-    return e ? atof(e) : 1.0;
-}
-
 /* Stage-2 grammar: the phrase (any variant) with optional fillers around
  * it, or fillers alone. */
 static int setup_verify(wake *w, char *err, size_t errlen)
@@ -305,8 +299,7 @@ static int setup_verify(wake *w, char *err, size_t errlen)
     if (!g)
         return WZ_NOMEM;
     len += (size_t)snprintf(g + len, cap - len,
-                            "#JSGF V1.0;\ngrammar wzv;\npublic <s> = /1/ <f> | /%g/ ([<f>] <t> [<f>]);\n<t> = ",
-                            verify_bias());
+                            "#JSGF V1.0;\ngrammar wzv;\npublic <s> = <f> | [<f>] <t> [<f>];\n<t> = ");
     int first = 1;
     for (int i = 0; i < w->nlines; i++) {
         if (w->lines[i].phrase < 0)
@@ -351,11 +344,12 @@ int wake_create(wake **out, const wake_config *wc, char *err, size_t errlen)
     if (!w->hist || !w->verify_buf)
         goto fail;
 
-    if (!getenv("WZ_PS_LOG")) err_set_logfp(NULL);
+    if (log_get_level() > LOG_DEBUG)
+        err_set_logfp(NULL); /* PocketSphinx logs hundreds of lines at start-up */
     /* -remove_silence no: every 10 ms frame is searched, so frame numbers
      * map to input samples (needed for end_ms). */
     w->ps_cfg = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", wc->hmm, "-dict", wc->dict,
-                            "-remove_silence", "no", "-kws_threshold", "1e-20", "-dither", "yes", "-remove_noise", getenv("WZ_RN") ? getenv("WZ_RN") : "yes",
+                            "-remove_silence", "no", "-kws_threshold", "1e-20",
                             "-samprate", "16000", NULL);
     rc = WZ_ENGINE;
     if (!w->ps_cfg) {
@@ -542,7 +536,6 @@ int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit)
     const kws_line *line = find_line(w, word);
     int64_t start = w->utt_start + (int64_t)(sf - w->frame_base) * SAMPLES_PER_FRAME;
     int64_t end = w->utt_start + (int64_t)(ef + 1 - w->frame_base) * SAMPLES_PER_FRAME;
-    if (getenv("WZ_DBG")) fprintf(stderr, "sf %d ef %d utt_start %lld fed %lld nfr %d\n", sf, ef, (long long)w->utt_start, (long long)w->fed, ps_get_n_frames(w->ps));
     end_utt(w);
 
     int kind = WAKE_NONE;
