@@ -171,7 +171,7 @@ int main(int argc, char **argv)
     int neg_cap = 16000 * 60 * 40, neg_n = 0;
     int16_t *neg = calloc((size_t)neg_cap, sizeof(int16_t));
     int nneg_sent = quick ? 10 : (int)WZ_ARRAY_LEN(k_negatives);
-    if (getenv("WZ_COND")) nneg_sent = 1; /* condition sweeps: positives only */
+    if (getenv("WZ_COND") || getenv("WZ_POSONLY")) nneg_sent = 1; /* sweeps: positives only */
     for (int v = 0; v < nvoices; v++)
         for (int s = 0; s < nneg_sent; s++) {
             int n = 0;

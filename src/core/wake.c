@@ -45,8 +45,11 @@ static const char *const k_fillers[] = {
     "by", "my", "hey", "her",
 };
 
-/* Words the stage-2 grammar hears for the "hey" of "hey wyzer". */
-static const char *const k_hey_like[] = {"hey", "he", "they", "hi", "high", "i"};
+/* Words the stage-2 grammar hears for the "hey" of "hey wyzer": the EY
+ * rhymes with a misheard onset (say, day, may, way, they) and the
+ * vowel confusions (he, hi, high, i). */
+static const char *const k_hey_like[] = {"hey", "they", "say", "day", "may", "way",
+                                         "he", "hi", "high", "i"};
 
 typedef struct {
     char text[WAKE_PHRASE_MAX * 2]; /* keyphrase line as spotted (variant tokens) */
