@@ -10,6 +10,8 @@ PACKAGES=(
   build-essential cmake pkg-config clang llvm libclang-rt-14-dev git
   # audio I/O, echo cancellation, resampling
   portaudio19-dev libasound2-plugins libspeexdsp-dev
+  # WebRTC VAD, loaded at run time by bench/bench_vad.c for comparison only
+  libwebrtc-audio-processing1
   # wake word, speech-to-text and its models and real test recordings
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us pocketsphinx-testdata
   # text-to-speech (library and CLI) and a second synthesiser for test clips

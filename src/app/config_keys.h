@@ -30,7 +30,7 @@
     X(wake, refractory_ms, INT, "1500", 0, 60000, "", "ignore further wake words for this long after one") \
     X(wake, enabled, BOOL, "true", 0, 0, "", "false: any speech starts a turn (same as --no-hotword)") \
     X(listen, start_timeout_ms, INT, "5000", 500, 60000, "", "after a wake word, wait this long for speech") \
-    X(listen, end_silence_ms, INT, "600", 100, 5000, "", "silence that ends an utterance") \
+    X(listen, end_silence_ms, INT, "500", 100, 5000, "", "silence that ends an utterance (bench_endpoint: shortest with no cut commands)") \
     X(listen, max_ms, INT, "10000", 1000, 120000, "", "longest utterance") \
     X(followup, ms, INT, "5000", 0, 60000, "", "listen without a wake word after a question") \
     X(bargein, stop_phrase, STR, "stop", 0, 0, "", "phrase that stops a reply without a new request") \

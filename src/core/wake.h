@@ -98,6 +98,14 @@ int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit);
  * deadline. */
 int wake_reset(wake *w) WZ_MUST_CHECK;
 
+typedef struct {
+    long candidates; /* stage-1 wake hits outside the refractory period */
+    long rejected;   /* of those, rejected by stage 2 */
+} wake_stats;
+
+/* Counters since wake_create(), for benchmarks and heartbeats. */
+void wake_get_stats(const wake *w, wake_stats *out);
+
 /* Input position in ms (samples fed so far). */
 int64_t wake_position_ms(const wake *w);
 
