@@ -502,7 +502,7 @@ static bool verify(wake *w, int phrase, int64_t start)
     for (size_t i = 0; hyp && !ok && i < WZ_ARRAY_LEN(k_hey_like); i++) {
         char bigram[32];
         snprintf(bigram, sizeof(bigram), "%s why", k_hey_like[i]);
-        if (w->hey_wyzer[phrase] && contains_words(hyp, bigram))
+        if (phrase >= 0 && w->hey_wyzer[phrase] && contains_words(hyp, bigram))
             ok = true;
     }
     log_debug("wake: stage 2 heard \"%s\": %s", hyp ? hyp : "", ok ? "accept" : "reject");
@@ -550,7 +550,7 @@ int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit)
     if (line && line->phrase < 0) {
         /* One short word is easy to hear in the assistant's own voice:
          * the stop phrase gets the same second-stage check. */
-        if (!w->cfg.verify || verify(w, -1))
+        if (!w->cfg.verify || verify(w, -1, start))
             kind = WAKE_STOP;
     } else if (line && w->fed >= w->refractory_until) {
         w->stats.candidates++;
