@@ -28,6 +28,12 @@ typedef enum {
  * set, so they never collide with the core's request ids. */
 #define BRAIN_ANNOUNCE_ID_BIT (1ULL << 63)
 
+/* The grammar's command is taken over the general pass's non-command only
+ * from this confidence on: "set a timer for five minutes" heard as "set a
+ * diner five five minutes" had 0.47, while a free question ("tell me a story
+ * about a robot") forced into the grammar scored 0.29. */
+#define BRAIN_GRAMMAR_RESCUE_MIN 0.4
+
 typedef struct {
     job_kind kind;
     uint64_t req_id;
@@ -93,9 +99,11 @@ static void run_audio_job(brain *b, reply *r)
      * pass won but heard no command while the grammar pass heard one, the
      * grammar's reading is taken: PocketSphinx's grammar/LM decision is
      * tuned on clean synthetic speech and is fragile near its threshold. */
-    if (strcmp(res.pass, "grammar") != 0 && res.alt_text[0] && !orch_is_command(b->orch, res.text) &&
+    if (strcmp(res.pass, "grammar") != 0 && res.alt_text[0] && res.alt_confidence >= BRAIN_GRAMMAR_RESCUE_MIN &&
+        !orch_is_command(b->orch, res.text) &&
         orch_is_command(b->orch, res.alt_text)) {
-        log_debug("stt: general pass heard \"%s\"; taking the grammar's \"%s\"", res.text, res.alt_text);
+        log_debug("stt: general pass heard \"%s\"; taking the grammar's \"%s\" (%.2f)", res.text, res.alt_text,
+                  res.alt_confidence);
         (void)wz_strlcpy(res.text, res.alt_text, sizeof res.text);
         (void)wz_strlcpy(res.pass, "grammar", sizeof res.pass);
         res.confidence = res.alt_confidence;

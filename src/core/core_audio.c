@@ -85,9 +85,11 @@ static void drop_capture(core *c, const char *interrupt_reason)
         endpoint_cancel(&c->ep);
     c->capturing = false;
     c->seeking_start = false;
+    c->skip_tail = false;
     c->chunk_n = 0;
-    if (c->cur_req && interrupt_reason)
+    if (c->cur_req && interrupt_reason && c->audio_started)
         core_send_control(c, MSG_INTERRUPT, c->cur_req, interrupt_reason);
+    c->audio_started = false;
 }
 
 static bool send_audio(core *c, int type, const void *p, size_t len)
@@ -125,7 +127,42 @@ static bool queue_frame(core *c, const int16_t *pcm)
     return c->chunk_n + c->frame_n <= c->chunk_cap || flush_chunk(c);
 }
 
-static void endpoint_step(core *c, bool is_speech)
+static void endpoint_step(core *c, bool is_speech, int64_t f);
+
+/* Feeds frame f's VAD decision to the endpointer: the smoothed one, except
+ * while the wake word's tail may still be sounding (see skip_tail). */
+static void endpoint_frame(core *c, int64_t f, bool use_raw)
+{
+    size_t slot = (size_t)(f % (int64_t)c->pre_frames);
+    bool raw = c->pre_raw[slot];
+    bool speech = use_raw ? raw : c->pre_vad[slot];
+    if (c->skip_tail) {
+        if (!raw || f * c->frame_ms >= c->wake_end_ms + CORE_WAKE_TAIL_MAX_MS)
+            c->skip_tail = false;
+        else
+            speech = false;
+    }
+    endpoint_step(c, speech, f);
+}
+
+/* Speech began at frame f: the brain gets the request's audio from
+ * CORE_SPEECH_PREROLL_MS before it (never before the capture's start), so
+ * neither the wake word's tail nor the echo of an interrupted reply reaches
+ * the recogniser. Returns false if the request failed. */
+static bool begin_audio(core *c, int64_t f)
+{
+    int64_t begin = WZ_MAX(f - CORE_SPEECH_PREROLL_MS / c->frame_ms, c->capture_first);
+    begin = WZ_MAX(begin, c->frames - (int64_t)c->pre_frames);
+    if (!send_audio(c, MSG_AUDIO_START, NULL, 0))
+        return false;
+    c->audio_started = true;
+    for (int64_t g = begin; g <= f; g++)
+        if (!queue_frame(c, pre_frame(c, g)))
+            return false;
+    return true;
+}
+
+static void endpoint_step(core *c, bool is_speech, int64_t f)
 {
     endpoint_info info;
     endpoint_result r = endpoint_process(&c->ep, is_speech, &info);
@@ -133,13 +170,14 @@ static void endpoint_step(core *c, bool is_speech)
     case ENDPOINT_NONE: break;
     case ENDPOINT_SPEECH_START:
         ev_emitf("speech_start", "{s:I}", "audio_ms", (json_int_t)(c->ep_origin_ms + info.speech_start_ms));
+        (void)begin_audio(c, f);
         break;
     case ENDPOINT_SPEECH_END: {
         const char *why = info.reason == ENDPOINT_END_MAX ? "max_length" : "silence";
         ev_emitf("speech_end", "{s:I, s:s}", "audio_ms", (json_int_t)(c->ep_origin_ms + info.speech_last_ms),
                  "reason", why);
         c->capturing = false;
-        if (flush_chunk(c) && send_audio(c, MSG_AUDIO_END, why, strlen(why) + 1))
+        if (c->audio_started && flush_chunk(c) && send_audio(c, MSG_AUDIO_END, why, strlen(why) + 1))
             go(c, FSM_EV_SPEECH_END);
         break;
     }
@@ -152,17 +190,17 @@ static void endpoint_step(core *c, bool is_speech)
     }
 }
 
-/* Starts a request whose audio begins at from_ms on the input timeline:
- * sends AUDIO_START and the buffered frames since then, through the
- * endpointer, so no command audio is lost between the end of the wake
- * word and its detection. */
+/* Starts listening for a request whose audio may begin at from_ms on the
+ * input timeline: the buffered frames since then go through the endpointer,
+ * so no command audio is lost between the end of the wake word and its
+ * detection. Audio goes to the brain from the start of speech on
+ * (begin_audio). */
 static void start_capture(core *c, int64_t from_ms)
 {
     if (!c->cur_req)
         core_begin_request(c);
-    if (!send_audio(c, MSG_AUDIO_START, NULL, 0))
-        return;
     c->capturing = true;
+    c->audio_started = false;
     c->chunk_n = 0;
     int64_t first = from_ms / c->frame_ms;
     int64_t oldest = c->frames - (int64_t)c->pre_frames;
@@ -173,11 +211,15 @@ static void start_capture(core *c, int64_t from_ms)
     if (first > c->frames)
         first = c->frames;
     c->ep_origin_ms = first * c->frame_ms;
+    c->capture_first = first;
+    log_debug("capture from %lld ms: replaying %lld buffered frames", (long long)from_ms, (long long)(c->frames - first));
     endpoint_start(&c->ep);
+    /* Buffered frames use the unsmoothed decision: the smoothed one still
+     * carries the wake word's hangover into the pause after it. */
     for (int64_t f = first; f < c->frames && c->capturing; f++) {
-        if (!queue_frame(c, pre_frame(c, f)))
+        if (c->audio_started && !queue_frame(c, pre_frame(c, f)))
             return;
-        endpoint_step(c, c->pre_vad[f % (int64_t)c->pre_frames]);
+        endpoint_frame(c, f, true);
     }
 }
 
@@ -307,13 +349,14 @@ static double frame_energy(const core *c, int64_t f)
 }
 
 /* Where the command starts. PocketSphinx reports the end of the wake word
- * early and detects it 100-250 ms after it ends, so the pause before the
- * command may not even be captured yet. For CORE_WAKE_TAIL_SEARCH_MS after
- * the reported end, each new frame is checked: the first one 20 dB below
- * the wake word's loudest frame is the pause, and the command starts there.
- * With no pause (the command follows at once, or noise hides the pause) it
- * starts at the reported end. Called per frame while seeking_start;
- * returns -1 while still looking. */
+ * early (~100 ms) and detects it 100-250 ms after it ends, so the pause
+ * before the command may not even be captured yet. For
+ * CORE_WAKE_TAIL_SEARCH_MS after the reported end, each new frame is
+ * checked: the first run of CORE_PAUSE_FRAMES frames 20 dB below the wake
+ * word's loudest frame is the pause (a plosive's closure inside a word is
+ * shorter), and the command starts there. With no pause (the command
+ * follows at once, or noise hides the pause) it starts at the reported end.
+ * Called per frame while seeking_start; returns -1 while still looking. */
 static int64_t command_start_ms(const core *c)
 {
     int64_t oldest = WZ_MAX(c->frames - (int64_t)c->pre_frames, 0);
@@ -323,9 +366,12 @@ static int64_t command_start_ms(const core *c)
     double peak = 0;
     for (int64_t g = first; g < f && g < c->frames; g++)
         peak = WZ_MAX(peak, frame_energy(c, g));
-    for (; f <= last && f < c->frames; f++)
-        if (frame_energy(c, f) < peak * 0.01)
-            return f * c->frame_ms;
+    int run = 0;
+    for (; f <= last && f < c->frames; f++) {
+        run = frame_energy(c, f) < peak * 0.01 ? run + 1 : 0;
+        if (run == CORE_PAUSE_FRAMES)
+            return (f - CORE_PAUSE_FRAMES + 1) * c->frame_ms;
+    }
     return c->frames > last ? c->wake_end_ms : -1;
 }
 
@@ -335,6 +381,7 @@ static void seek_command_start(core *c)
     if (from < 0)
         return;
     c->seeking_start = false;
+    c->skip_tail = true;
     log_debug("wake word %lld-%lld ms; command audio from %lld ms", (long long)c->wake_start_ms, (long long)c->wake_end_ms, (long long)from);
     start_capture(c, from);
 }
@@ -369,6 +416,7 @@ static void process_frame(core *c)
         memcpy(c->clean, c->mic, c->frame_n * sizeof(int16_t));
     bool speech = vad_process(c->vad, c->clean, (int)c->frame_n) == 1;
     c->pre_vad[f % (int64_t)c->pre_frames] = speech;
+    c->pre_raw[f % (int64_t)c->pre_frames] = vad_raw(c->vad);
 
     wake_hit hit;
     int w = wake_process(c->wake, c->clean, (int)c->frame_n, &hit);
@@ -383,8 +431,8 @@ static void process_frame(core *c)
     } else if (s == FSM_LISTENING && c->seeking_start) {
         seek_command_start(c);
     } else if (s == FSM_LISTENING && c->capturing) {
-        if (queue_frame(c, c->mic))
-            endpoint_step(c, speech);
+        if (!c->audio_started || queue_frame(c, c->mic))
+            endpoint_frame(c, f, false);
     } else if ((s == FSM_IDLE && !c->hotword) || s == FSM_FOLLOWUP) {
         if (speech) {
             go(c, FSM_EV_SPEECH_START);
@@ -492,9 +540,10 @@ int core_audio_open(core *c, char *err, size_t errlen)
     c->clean = calloc(c->frame_n, sizeof(int16_t));
     c->pre = calloc(c->pre_frames * c->frame_n, sizeof(int16_t));
     c->pre_vad = calloc(c->pre_frames, sizeof(bool));
+    c->pre_raw = calloc(c->pre_frames, sizeof(bool));
     c->chunk_cap = (size_t)(CORE_CHUNK_MS / c->frame_ms) * c->frame_n;
     c->chunk = calloc(c->chunk_cap, sizeof(int16_t));
-    if (!c->mic || !c->ref || !c->clean || !c->pre || !c->pre_vad || !c->chunk ||
+    if (!c->mic || !c->ref || !c->clean || !c->pre || !c->pre_vad || !c->pre_raw || !c->chunk ||
         pending_init(&c->play, (size_t)CORE_REPLY_AUDIO_S * 24000) != WZ_OK ||
         pending_init(&c->announce, (size_t)CORE_ANNOUNCE_AUDIO_S * 24000) != WZ_OK) {
         snprintf(err, errlen, "out of memory for audio buffers");
@@ -523,6 +572,7 @@ void core_audio_close(core *c)
     free(c->clean);
     free(c->pre);
     free(c->pre_vad);
+    free(c->pre_raw);
     free(c->chunk);
     free(c->play.pcm);
     free(c->announce.pcm);
@@ -530,5 +580,5 @@ void core_audio_close(core *c)
     c->wake = NULL;
     c->aec = NULL;
     c->mic = c->ref = c->clean = c->pre = c->chunk = c->play.pcm = c->announce.pcm = NULL;
-    c->pre_vad = NULL;
+    c->pre_vad = c->pre_raw = NULL;
 }

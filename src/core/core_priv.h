@@ -28,10 +28,20 @@
 #define CORE_CHUNK_MS 100
 /* PocketSphinx's keyphrase search reports the phrase ending ~100 ms before
  * its last phone really ends (it fires once the score crosses the
- * threshold). If the energy shows a pause within this window after the
- * reported end, the command starts at that pause instead, so the tail of
- * "wyzer" does not reach the recogniser. */
-#define CORE_WAKE_TAIL_SEARCH_MS 240
+ * threshold). If the energy shows a pause (3 quiet frames) within this
+ * window after the reported end, the command starts at that pause instead,
+ * so the tail of "wyzer" reaches neither the recogniser nor the endpointer
+ * (which would otherwise end the request in the pause). */
+#define CORE_WAKE_TAIL_SEARCH_MS 500
+#define CORE_PAUSE_FRAMES 3
+/* Until the first unvoiced frame after the wake word, and at most this long
+ * after its reported end, speech is taken as the wake word's tail, not the
+ * start of the command: otherwise the endpointer sees "speech" at once and
+ * ends the request in the pause before the command. */
+#define CORE_WAKE_TAIL_MAX_MS 400
+/* Audio sent before the endpointer's start of speech: the VAD turns on a
+ * frame or two late, and the recogniser likes a little lead-in. */
+#define CORE_SPEECH_PREROLL_MS 200
 /* Reply audio waiting for the playback queue, in seconds at the reply's
  * rate; Flite and Piper produce far faster than real time, and the
  * playback queue itself holds AUDIO_IO_PLAY_QUEUE_MS. */
@@ -90,10 +100,14 @@ typedef struct core {
     int16_t *mic, *ref, *clean;
     int16_t *pre;              /* raw mic ring, CORE_PREROLL_MS */
     bool *pre_vad;             /* VAD decision per frame in pre */
+    bool *pre_raw;             /* the same without onset smoothing and hangover */
     size_t pre_frames;         /* capacity in frames */
     int64_t frames;            /* frames processed: pre holds the last ones */
-    bool capturing;            /* AUDIO_START sent for cur_req, AUDIO_END not yet */
+    bool capturing;            /* listening for cur_req's speech; AUDIO_END not sent yet */
     bool seeking_start;        /* after a wake word: looking for the pause before the command */
+    bool skip_tail;            /* speech is still the wake word's tail (until a gap) */
+    bool audio_started;        /* AUDIO_START sent for the capture */
+    int64_t capture_first;     /* first frame the capture may send */
     int64_t wake_start_ms, wake_end_ms;
     int16_t *chunk;            /* request audio not sent yet, CORE_CHUNK_MS */
     size_t chunk_n, chunk_cap; /* samples */
