@@ -476,8 +476,13 @@ bool core_audio_step(core *c, int *exit_code)
         return false;
     }
     int rc = audio_io_read_frame(c->aio, c->mic, c->ref, 100);
-    if (rc == WZ_TIMEDOUT)
+    if (rc == WZ_TIMEDOUT) {
+        /* No capture (a stalled device, a silent pipe source): playback
+         * must not depend on the microphone. */
+        feed_playback(c);
+        maybe_start_announcement(c);
         return true;
+    }
     if (rc != WZ_OK) {
         log_error("audio failed: %s", wz_strerror(rc));
         ev_emitf("error", "{s:s, s:s}", "component", "audio", "message", wz_strerror(rc));

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# test_live_pulse.sh: the whole assistant live, through PortAudio, against a
+# real (private, headless) PulseAudio server: "hey wyzer ... what time is it"
+# is spoken into the pipe source (the microphone), and the reply must reach
+# the null sink's monitor (the loudspeaker). Skips (77) only if PulseAudio
+# cannot start.
+set -u
+: "${WZ_SOURCE_DIR:?}" "${WZ_BUILD_DIR:?}"
+source "$WZ_SOURCE_DIR/tests/pulse_env.sh"
+pulse_env_start
+. "$WZ_SOURCE_DIR/tests/integration/lib.sh"
+# ALSA's pulse plugin leaks a little on unload (see test_audio_live.sh).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+
+flite -voice slt -t "Hey wiser." -o "$TMP/a.wav"
+flite -voice slt -t "What time is it?" -o "$TMP/b.wav"
+sox -q "$TMP/a.wav" "$TMP/b.wav" -r 16000 -c 1 -b 16 "$TMP/request.wav" pad 0 0.3
+
+"$WYZER" --events > "$TMP/events.jsonl" 2> "$TMP/stderr.log" &
+W=$!
+CLEANUP_PIDS+=("$W")
+if wait_for "$TMP/events.jsonl" '"event":"ready"' 60; then ok "live session ready"
+else fail "live session" "$(tail -5 "$TMP/stderr.log")"; summary; exit 1; fi
+pulse_spk_record_start "$TMP/played.raw"
+pulse_mic_feed "$TMP/request.wav" 1000 8000
+wait_for "$TMP/events.jsonl" '"event":"wake"' 30 && ok "wake word heard from the PulseAudio microphone" \
+  || fail "wake" "$(grep -E 'error' "$TMP/stderr.log" | tail -3)"
+wait_for "$TMP/events.jsonl" '"event":"tts_end"' 60 && ok "reply played (tts_end)" || fail "reply" "$(tail -5 "$TMP/events.jsonl")"
+pulse_mic_wait
+sleep 0.5
+pulse_spk_record_stop
+grep -q '"name":"get_time"' "$TMP/events.jsonl" && ok "get_time called" || fail "get_time" "$(grep transcript "$TMP/events.jsonl")"
+
+kill -INT "$W"
+wait "$W"; rc=$?
+[ $rc -eq 0 ] && ok "SIGINT: exit 0" || fail "exit" "$rc"
+
+bytes=$(stat -c %s "$TMP/played.raw" 2>/dev/null || echo 0)
+peak=0
+[ "$bytes" -gt 0 ] && peak=$(sox -t raw -r 16000 -e signed-integer -b 16 -c 1 "$TMP/played.raw" -n stat 2>&1 | awk '/Maximum amplitude/{print $3}')
+python3 -c "import sys; sys.exit(0 if float('$peak') > 0.05 else 1)" \
+  && ok "reply audio reached the sink ($bytes bytes, peak $peak)" || fail "sink" "$bytes bytes, peak $peak"
+summary
