@@ -32,23 +32,6 @@ static struct { vad_create_fn create; vad_init_fn init; vad_mode_fn mode; vad_pr
 
 typedef struct { int16_t *pcm; int n; int on[2], off[2]; } clip;
 
-static void span(const int16_t *x, int n, int *a, int *b)
-{
-    double peak = 0;
-    for (int f = 0; f + 160 <= n; f += 160) {
-        double e = 0;
-        for (int i = 0; i < 160; i++) e += (double)x[f + i] * x[f + i];
-        if (e > peak) peak = e;
-    }
-    *a = -1; *b = 0;
-    for (int f = 0; f + 160 <= n; f += 160) {
-        double e = 0;
-        for (int i = 0; i < 160; i++) e += (double)x[f + i] * x[f + i];
-        if (e > peak * 1e-4) { if (*a < 0) *a = f; *b = f + 160; }
-    }
-    if (*a < 0) *a = 0;
-}
-
 static clip make_clip(int flite, const char *voice, const char *t1, const char *t2)
 {
     clip c = {0};
@@ -57,8 +40,8 @@ static clip make_clip(int flite, const char *voice, const char *t1, const char *
     int16_t *u2 = flite ? synth_flite(voice, t2, 1.0f, &n2) : synth_espeak(voice, 160, t2, &n2);
     if (!u1 || !u2) { free(u1); free(u2); return c; }
     int a1, b1, a2, b2;
-    span(u1, n1, &a1, &b1);
-    span(u2, n2, &a2, &b2);
+    synth_speech_span(u1, n1, &a1, &b1);
+    synth_speech_span(u2, n2, &a2, &b2);
     c.n = 16000 + (b1 - a1) + 19200 + (b2 - a2) + 16000;
     c.pcm = calloc((size_t)c.n, sizeof(int16_t));
     int p = 16000;

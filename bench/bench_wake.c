@@ -61,27 +61,6 @@ static int16_t *say(const voice_def *v, int rate_idx, const char *text, int *n)
 }
 
 /* first/last 10 ms frame above -40 dB of the peak frame */
-static void speech_span(const int16_t *x, int n, int *first, int *last)
-{
-    double peak = 0;
-    for (int f = 0; f + 160 <= n; f += 160) {
-        double e = 0;
-        for (int i = 0; i < 160; i++) e += (double)x[f + i] * x[f + i];
-        if (e > peak) peak = e;
-    }
-    *first = -1;
-    *last = 0;
-    for (int f = 0; f + 160 <= n; f += 160) {
-        double e = 0;
-        for (int i = 0; i < 160; i++) e += (double)x[f + i] * x[f + i];
-        if (e > peak * 1e-4) {
-            if (*first < 0) *first = f;
-            *last = f + 160;
-        }
-    }
-    if (*first < 0) *first = 0;
-}
-
 /* 0.5 s silence + wake (trimmed) + command (trimmed) + 0.8 s silence */
 static clip make_positive(const voice_def *v, int rate_idx, int k, const char *noise_kind, float snr,
                           uint32_t seed)
@@ -95,8 +74,8 @@ static clip make_positive(const voice_def *v, int rate_idx, int k, const char *n
         return c;
     }
     int wf, wl, cf, cl;
-    speech_span(w, nw, &wf, &wl);
-    speech_span(cmd, nc, &cf, &cl);
+    synth_speech_span(w, nw, &wf, &wl);
+    synth_speech_span(cmd, nc, &cf, &cl);
     int lead = 8000, tail = 12800;
     c.n = lead + (wl - wf) + (cl - cf) + tail;
     c.pcm = calloc((size_t)c.n, sizeof(int16_t));

@@ -198,4 +198,28 @@ static inline void synth_normalize(int16_t *x, int n, float peak_dbfs)
     synth_scale(x, n, 32767.0f * powf(10.0f, peak_dbfs / 20.0f) / (float)peak);
 }
 
+/* The first and last 10 ms block (in samples) whose energy is within 40 dB
+ * of the loudest block: where the speech in a synthetic clip begins and ends. */
+static inline void synth_speech_span(const int16_t *x, int n, int *first, int *last)
+{
+    double peak = 0;
+    for (int f = 0; f + 160 <= n; f += 160) {
+        double e = 0;
+        for (int i = 0; i < 160; i++) e += (double)x[f + i] * x[f + i];
+        if (e > peak) peak = e;
+    }
+    *first = -1;
+    *last = 0;
+    for (int f = 0; f + 160 <= n; f += 160) {
+        double e = 0;
+        for (int i = 0; i < 160; i++) e += (double)x[f + i] * x[f + i];
+        if (e > peak * 1e-4) {
+            if (*first < 0) *first = f;
+            *last = f + 160;
+        }
+    }
+    if (*first < 0) *first = 0;
+}
+
+
 #endif
