@@ -61,10 +61,30 @@ def score(row, res):
     return out
 
 
-def run_all(rows, corpus, wyzer, jobs, sets=(), keep=None, label=""):
+def rescore(row, keep):
+    """Scores a clip from the events kept by an earlier run (--rescore)."""
+    base = os.path.join(keep, row["file"])
+    events = []
+    for line in open(base + ".events.jsonl", errors="replace"):
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            events.append({"event": "_bad_line", "line": line[:200]})
+    rc, timed_out = 0, False
+    if os.path.exists(base + ".rc"):
+        rc, t = (int(x) for x in open(base + ".rc").read().split())
+        timed_out = bool(t)
+    return {"rc": rc, "events": events, "wall_s": 0.0, "timed_out": timed_out,
+            "stderr_tail": open(base + ".stderr.log", errors="replace").read()[-2000:]}
+
+
+def run_all(rows, corpus, wyzer, jobs, sets=(), keep=None, label="",
+            from_kept=False):
     results = [None] * len(rows)
 
     def one(i):
+        if from_kept:
+            return i, score(rows[i], rescore(rows[i], keep))
         clip = os.path.join(corpus, rows[i]["file"])
         res = wzrun.run_wyzer(wyzer, clip, sets=sets, keep_dir=keep)
         return i, score(rows[i], res)
@@ -113,7 +133,14 @@ def summarize(res):
 
 def breakdown(res, key):
     groups = collections.OrderedDict()
-    for r in sorted(res, key=lambda r: str(r[key])):
+    def order(r):
+        v = r[key]
+        if v is None:
+            return (0, 0, "")
+        if isinstance(v, (int, float)):
+            return (1, -v, "")  # SNR: clean, 20, 15, 10, 5
+        return (2, 0, str(v))
+    for r in sorted(res, key=order):
         groups.setdefault("clean" if r[key] is None else str(r[key]), []).append(r)
     rows = []
     for k, rs in groups.items():
@@ -200,6 +227,8 @@ def main():
                     help="wake thresholds for the DET curve ('' to skip)")
     ap.add_argument("--det-pos", type=int, default=40)
     ap.add_argument("--det-neg", type=int, default=10)
+    ap.add_argument("--rescore", action="store_true",
+                    help="score the main run from OUT/runs/ instead of running it")
     a = ap.parse_args()
     rows = load_manifest(a.corpus)
     if a.limit:
@@ -207,7 +236,7 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     print("eval: %d clips from %s" % (len(rows), a.corpus), file=sys.stderr)
     res = run_all(rows, a.corpus, a.wyzer, a.jobs,
-                  keep=os.path.join(a.out, "runs"))
+                  keep=os.path.join(a.out, "runs"), from_kept=a.rescore)
     s = summarize(res)
     bv = breakdown(res, "voice")
     bs = breakdown(res, "snr")

@@ -64,6 +64,8 @@ def run_wyzer(wyzer, clip, out_wav=None, fast=True, sets=(), extra=(),
         base = os.path.join(keep_dir, os.path.basename(clip))
         shutil.copy(os.path.join(tmp, "stdout"), base + ".events.jsonl")
         shutil.copy(os.path.join(tmp, "stderr"), base + ".stderr.log")
+        with open(base + ".rc", "w") as f:
+            f.write("%d %d\n" % (rc, timed_out))
     shutil.rmtree(tmp, ignore_errors=True)
     return {"rc": rc, "events": events, "stderr_tail": err[-2000:],
             "wall_s": wall, "timed_out": timed_out, "cmd": cmd}
