@@ -126,6 +126,8 @@ def main():
     ap.add_argument("--fifo", required=True)
     ap.add_argument("--seconds", type=float, default=600)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-faults", action="store_true",
+                    help="no brain kills or stalls (for a steady-state RSS figure)")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     tmp = tempfile.mkdtemp(prefix="wz-soakrun.")
@@ -169,8 +171,8 @@ def main():
     t0 = time.monotonic()
     samples = {}  # pid -> (role, [(t, rss, fds)])
     faults = []
-    next_kill = t0 + rng.uniform(60, 120)
-    next_stall = t0 + a.seconds / 2
+    next_kill = t0 + rng.uniform(60, 120) if not a.no_faults else float("inf")
+    next_stall = t0 + a.seconds / 2 if not a.no_faults else float("inf")
     stalled = False
     while time.monotonic() - t0 < a.seconds and wz.poll() is None:
         now = time.monotonic()

@@ -4,6 +4,7 @@
 # in docs/eval.md), runs build/wyzer live against it for SOAK_SECONDS
 # (default 600) while eval/soak.py feeds speech, kills/stalls the brain,
 # and samples /proc.  Then runs corrupt WAVs through separate sessions.
+# SOAK_NO_FAULTS=1: no kills or stalls (steady-state RSS of one brain).
 # Exit status 0 only if every check passed.
 set -euo pipefail
 BUILD=${1:-build}
@@ -34,4 +35,4 @@ pactl set-default-source mic
 pactl set-default-sink spk
 python3 "$ROOT/eval/soak.py" --wyzer "$ROOT/$BUILD/wyzer" --out "$OUT" \
   --seconds "${SOAK_SECONDS:-600}" --fifo "$XDG_RUNTIME_DIR/mic.fifo" \
-  --seed "${SOAK_SEED:-1}"
+  --seed "${SOAK_SEED:-1}" ${SOAK_NO_FAULTS:+--no-faults}
