@@ -9,6 +9,8 @@
               Ollama wire format; same measure.
   barge-in    a long LLM reply; "hey wiser" said during it; measure from
               the end of that wake word to the end of reply audio.
+Each session says a first request (a router command) and then the measured
+one, 9 s apart; the first is reported separately.
 Every run uses --echo 30:+6 (the reply leaks back into the microphone 30 ms
 later, 6 dB louder), and counts self-triggers: wake events while speaking
 that are not the user's wake word.
@@ -186,12 +188,21 @@ def main():
         for i in range(a.n_fast):
             v = VOICES[i % len(VOICES)]
             name = "fast_%02d" % i
+            # Two turns per session: the first request after start-up and a
+            # second one 9 s later, reported separately (the first one has
+            # failed with "queue full" in real time, see docs/benchmarks.md).
             labels, res, smp = one(a.wyzer, tmp, name, [
                 ("sil", 800), ("say", v, gc.WAKE_TEXT), ("sil", 300),
-                ("say", v, FAST_CMDS[i % len(FAST_CMDS)]), ("sil", 6000)], keep=keep)
-            end = labels[-1][2]
-            fs = first_sound_ms(smp, end)
-            record("fast", name, labels, res, smp, end, None if fs is None else round(fs - end))
+                ("say", v, FAST_CMDS[i % len(FAST_CMDS)]), ("sil", 9000),
+                ("say", v, gc.WAKE_TEXT), ("sil", 300),
+                ("say", v, FAST_CMDS[(i + 1) % len(FAST_CMDS)]), ("sil", 7000)], keep=keep)
+            end1, wake2 = labels[1][2], labels[2][1]
+            fs = first_sound_ms(smp, end1)
+            first = None if fs is None or fs >= wake2 else round(fs - end1)
+            end2 = labels[3][2]
+            fs = first_sound_ms(smp, end2)
+            record("fast", name, labels, res, smp, end2, None if fs is None else round(fs - end2))
+            R["fast"][-1]["first_turn_ms"] = first
 
         st = Standin(tmp, "It is a short answer from the test server.", 200)
         try:
@@ -200,11 +211,17 @@ def main():
                 name = "llm_%02d" % i
                 labels, res, smp = one(a.wyzer, tmp, name, [
                     ("sil", 800), ("say", v, gc.WAKE_TEXT), ("sil", 300),
+                    ("say", v, "what time is it"), ("sil", 9000),
+                    ("say", v, gc.WAKE_TEXT), ("sil", 300),
                     ("say", v, LLM_QS[i % len(LLM_QS)]), ("sil", 8000)],
                     sets=["llm.backend=ollama", "llm.url=" + st.url], keep=keep)
+                end1, wake2 = labels[1][2], labels[2][1]
+                fs = first_sound_ms(smp, end1)
+                first = None if fs is None or fs >= wake2 else round(fs - end1)
                 end = labels[-1][2]
                 fs = first_sound_ms(smp, end)
                 record("llm", name, labels, res, smp, end, None if fs is None else round(fs - end))
+                R["llm"][-1]["first_turn_ms"] = first
         finally:
             st.stop()
 
@@ -217,6 +234,8 @@ def main():
                 # interrupts 5 s into the clip's silence, well inside it.
                 labels, res, smp = one(a.wyzer, tmp, name, [
                     ("sil", 800), ("say", v, gc.WAKE_TEXT), ("sil", 300),
+                    ("say", v, "what time is it"), ("sil", 9000),
+                    ("say", v, gc.WAKE_TEXT), ("sil", 300),
                     ("say", v, "tell me a long story about the sea"), ("sil", 5000),
                     ("say", v, gc.WAKE_TEXT), ("sil", 8000)],
                     sets=["llm.backend=ollama", "llm.url=" + st.url], keep=keep)
@@ -237,6 +256,9 @@ def main():
         xs = [r["value_ms"] for r in R[k] if r["value_ms"] is not None]
         summ[k] = {"n": len(R[k]), "measured": len(xs), "p50_ms": pctl(xs, 50),
                    "p95_ms": pctl(xs, 95), "max_ms": max(xs) if xs else None}
+    firsts = [r.get("first_turn_ms") for r in R["fast"] + R["llm"]]
+    summ["first_turn"] = {"n": len(firsts), "answered": sum(x is not None for x in firsts),
+                          "values_ms": firsts}
     R["summary"] = summ
     with open(os.path.join(a.out, "latency.json"), "w") as f:
         json.dump(R, f, indent=1)
@@ -249,7 +271,11 @@ def main():
         f = lambda v: "-" if v is None else "%.0f" % v
         md.append("| %s | %d | %d | %s | %s | %s |" % (names[k], s["n"], s["measured"],
                                                      f(s["p50_ms"]), f(s["p95_ms"]), f(s["max_ms"])))
-    md += ["", "self-triggers: %d over %d replies; broken runs: %d" % (
+    ft = summ["first_turn"]
+    md += ["", "the first request of each session (a router command) was answered in %d of %d "
+           "sessions (%s ms); the table measures the second request" % (
+               ft["answered"], ft["n"], ", ".join(str(x) for x in ft["values_ms"] if x is not None) or "-"),
+           "", "self-triggers: %d over %d replies; broken runs: %d" % (
         R["self_triggers"], R["replies"], len(R["broken"])), ""]
     with open(os.path.join(a.out, "latency.md"), "w") as f:
         f.write("\n".join(md))
