@@ -60,6 +60,22 @@ def children(pid):
     return out
 
 
+def response_delays(events):
+    """Live response delay per answered request: tts_start.audio_ms minus
+    speech_end.audio_ms (docs/events.md; end-of-speech detection included,
+    since speech_end.audio_ms is the end of the last speech)."""
+    out, end = [], None
+    for e in events:
+        if e.get("event") == "speech_end":
+            end = e.get("audio_ms")
+        elif e.get("event") == "tts_start" and end is not None:
+            out.append(e.get("audio_ms") - end)
+            end = None
+        elif e.get("event") in ("error", "wake"):
+            end = None
+    return out
+
+
 def slope_kb_per_10min(samples):
     """Least-squares slope of (t_s, rss_kb) samples, in KB per 600 s."""
     n = len(samples)
@@ -305,7 +321,10 @@ def main():
 
     restarts = [e for e in events if e.get("event") == "worker_restart"]
     exits = [e for e in events if e.get("event") == "worker_exit"]
+    delays = sorted(response_delays(events))
+    pick = lambda p: delays[min(len(delays) - 1, int(round(p / 100.0 * (len(delays) - 1))))] if delays else None
     report = {"seconds": round(time.monotonic() - t0), "exit_code": rc, "requests": outcomes,
+              "response_delay_ms": {"n": len(delays), "p50": pick(50), "p95": pick(95)},
               "requests_spoken": len(feeder.said), "wakes": sum(1 for e in events if e.get("event") == "wake"), "faults": faults,
               "worker_exits": len(exits), "worker_restarts": len(restarts),
               "audio_dropped": dropped, "processes": mem, "corrupt_wavs": corrupt,
