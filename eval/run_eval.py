@@ -204,6 +204,8 @@ set xlabel 'false wakes per hour'
 set ylabel 'miss rate (%%)'
 set grid
 set key off
+set xrange [0:*]
+set yrange [0:100]
 plot '%s' using 2:3 with linespoints pt 7, '' using 2:3:1 with labels offset 1,1
 set terminal svg size 800,600
 set output '%s'
