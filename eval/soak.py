@@ -34,7 +34,8 @@ import gen_corpus as gc  # noqa: E402
 REQUESTS = ["what time is it", "set a timer for one hour",
             "who was the first president of the united states",
             "what's the date", "remember that my car is parked on level three",
-            "how far away is the moon from the earth", "what do you remember"]
+            "how far away is the moon from the earth", "what do you remember",
+            "how much time is left"]
 
 
 def proc_stat(pid):
@@ -269,6 +270,26 @@ def main():
     if open_req and last_t - open_req.get("t_ms", 0) > 30000:
         outcomes["no_answer"] += 1
         no_answer.append(open_req)
+    # State survives brain restarts: once a timer was set (1 hour, it cannot
+    # expire during a soak) every timer_status answer must list one, and
+    # once a fact was stored every recall must list one.
+    lost, timer_set, fact_set, tool = [], False, False, None
+    for e in events:
+        if e.get("event") == "tool_result" and e.get("ok"):
+            if e.get("name") == "timer_start":
+                timer_set = True
+            elif e.get("name") == "remember":
+                fact_set = True
+            tool = e.get("name")
+        elif e.get("event") == "response":
+            text = e.get("text", "")
+            if tool == "timer_status" and timer_set and "don't have any timers" in text:
+                lost.append(("timer", e.get("t_ms"), text))
+            if tool == "recall" and fact_set and "don't remember anything" in text:
+                lost.append(("fact", e.get("t_ms"), text))
+            tool = None
+    if lost:
+        fails.append("state lost after a restart: %s" % lost[:3])
     if outcomes["no_answer"]:
         fails.append("%d request(s) got no answer: %s" % (outcomes["no_answer"], no_answer[:5]))
     n_req = sum(outcomes.values())
@@ -327,7 +348,7 @@ def main():
               "response_delay_ms": {"n": len(delays), "p50": pick(50), "p95": pick(95)},
               "requests_spoken": len(feeder.said), "wakes": sum(1 for e in events if e.get("event") == "wake"), "faults": faults,
               "worker_exits": len(exits), "worker_restarts": len(restarts),
-              "audio_dropped": dropped, "processes": mem, "corrupt_wavs": corrupt,
+              "audio_dropped": dropped, "state_lost": lost, "processes": mem, "corrupt_wavs": corrupt,
               "failures": fails}
     json.dump(report, open(os.path.join(a.out, "soak.json"), "w"), indent=1)
     print(json.dumps(report, indent=1))
