@@ -18,6 +18,7 @@ Clips are synthesised here (flite, deterministic), 16 kHz mono."""
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -137,6 +138,7 @@ class Standin:
             [sys.executable, os.path.join(HERE, "..", "tests", "standins", "llm_standin.py"),
              "--port-file", self.port_file, "--ttft-ms", str(ttft_ms), "--text", text],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        CHILDREN.append(self.p)
         for _ in range(100):
             if os.path.exists(self.port_file):
                 break
@@ -155,6 +157,16 @@ def one(wyzer, tmp, name, parts, sets=(), keep=None):
     res = wzrun.run_wyzer(wyzer, clip, out_wav=out, fast=False, sets=sets,
                           extra=["--echo", ECHO], keep_dir=keep)
     return labels, res, read_out(out)
+
+
+CHILDREN = []  # Popen objects killed on any exit (exception, SIGTERM)
+
+
+def _cleanup():
+    for p in CHILDREN:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
 
 
 def main():
@@ -289,4 +301,7 @@ def main():
 
 
 if __name__ == "__main__":
+    import atexit
+    atexit.register(_cleanup)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sys.exit(main())

@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -136,6 +137,16 @@ def corrupt_wavs(tmp, good):
     return out
 
 
+CHILDREN = []  # Popen objects killed on any exit (exception, SIGTERM)
+
+
+def _cleanup():
+    for p in CHILDREN:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--wyzer", required=True)
@@ -162,6 +173,7 @@ def main():
     llm = subprocess.Popen([sys.executable, os.path.join(HERE, "..", "tests", "standins", "llm_standin.py"),
                             "--scenario", scen, "--port-file", port_file],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    CHILDREN.append(llm)
     while not os.path.exists(port_file):
         time.sleep(0.05)
     url = "http://127.0.0.1:" + open(port_file).read().strip()
@@ -185,6 +197,7 @@ def main():
     feeder = Feeder(a.fifo, clips, stop)
     feeder.start()  # the pipe source yields nothing until a writer opens it
     wz = subprocess.Popen(cmd, stdout=open(ev_path, "w"), stderr=open(err_path, "w"), env=env)
+    CHILDREN.append(wz)
     t0 = time.monotonic()
     samples = {}  # pid -> (role, [(t, rss, fds)])
     faults = []
@@ -352,9 +365,13 @@ def main():
               "failures": fails}
     json.dump(report, open(os.path.join(a.out, "soak.json"), "w"), indent=1)
     print(json.dumps(report, indent=1))
+    shutil.rmtree(tmp, ignore_errors=True)
     print("SOAK %s" % ("FAILED:\n  " + "\n  ".join(fails) if fails else "PASSED"))
     return 1 if fails else 0
 
 
 if __name__ == "__main__":
+    import atexit
+    atexit.register(_cleanup)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sys.exit(main())
