@@ -134,6 +134,8 @@ def pctl(xs, p):
 class Standin:
     def __init__(self, tmp, text, ttft_ms):
         self.port_file = os.path.join(tmp, "port")
+        if os.path.exists(self.port_file):
+            os.unlink(self.port_file)  # a previous stand-in's port
         self.p = subprocess.Popen(
             [sys.executable, os.path.join(HERE, "..", "tests", "standins", "llm_standin.py"),
              "--port-file", self.port_file, "--ttft-ms", str(ttft_ms), "--text", text],
