@@ -263,9 +263,16 @@ def main():
                 # run measures nothing.
                 playing = any(abs(x) > 300 for x in smp[(wake_end - 400) * 16:(wake_end - 200) * 16])
                 stop = sound_end_ms(smp, wake_end)
-                val = round(stop - wake_end) if (playing and stop is not None) else None
+                # Only a barge-in that happened counts: an `interrupted`
+                # (reason wake) for the user's wake word.  Otherwise the
+                # reply went on and the next silence is just a sentence gap.
+                barged = any(e.get("event") == "interrupted" and e.get("reason") == "wake"
+                             and e.get("audio_ms", -1) >= labels[-1][1] - 200
+                             for e in res["events"])
+                val = round(stop - wake_end) if (playing and barged and stop is not None) else None
                 record("barge", name, labels, res, smp, wake_end, val)
                 R["barge"][-1]["reply_playing_at_wake"] = playing
+                R["barge"][-1]["barge_in_detected"] = barged
                 R["barge"][-1]["interrupted"] = [e for e in res["events"] if e.get("event") == "interrupted"]
         finally:
             st.stop()
@@ -290,7 +297,12 @@ def main():
         f = lambda v: "-" if v is None else "%.0f" % v
         md.append("| %s | %d | %d | %s | %s | %s |" % (names[k], s["n"], s["measured"],
                                                      f(s["p50_ms"]), f(s["p95_ms"]), f(s["max_ms"])))
+    summ["barge"]["missed"] = sum(1 for r in R["barge"] if r.get("reply_playing_at_wake")
+                                  and not r.get("barge_in_detected"))
+    summ["barge"]["not_playing"] = sum(1 for r in R["barge"] if not r.get("reply_playing_at_wake"))
     ft = summ["first_turn"]
+    md += ["", "barge-in: %d missed (reply playing, wake word not acted on), %d with no reply "
+           "playing at the wake word" % (summ["barge"]["missed"], summ["barge"]["not_playing"])]
     md += ["", "the first request of each session (a router command) was answered in %d of %d "
            "sessions (%s ms); the table measures the second request" % (
                ft["answered"], ft["n"], ", ".join(str(x) for x in ft["values_ms"] if x is not None) or "-"),
