@@ -34,7 +34,8 @@ def score(row, res):
     # other than 0 (all fine) / 1 (a request ended in an error).
     out["broken"] = res["timed_out"] or res["rc"] not in (0, 1) or \
         not any(e.get("event") == "ready" for e in ev) or \
-        any(e.get("event") in ("_bad_line", "worker_exit") for e in ev)
+        any(e.get("event") in ("_bad_line", "worker_exit") for e in ev) or \
+        res.get("sanitizer", False)
     if out["broken"]:
         out["stderr_tail"] = res["stderr_tail"][-600:]
     if row["kind"] == "negative":
@@ -74,7 +75,9 @@ def rescore(row, keep):
     if os.path.exists(base + ".rc"):
         rc, t = (int(x) for x in open(base + ".rc").read().split())
         timed_out = bool(t)
+    err = open(base + ".stderr.log", errors="replace").read()
     return {"rc": rc, "events": events, "wall_s": 0.0, "timed_out": timed_out,
+            "sanitizer": "Sanitizer" in err or "runtime error:" in err,
             "stderr_tail": open(base + ".stderr.log", errors="replace").read()[-2000:]}
 
 

@@ -67,7 +67,10 @@ def run_wyzer(wyzer, clip, out_wav=None, fast=True, sets=(), extra=(),
         with open(base + ".rc", "w") as f:
             f.write("%d %d\n" % (rc, timed_out))
     shutil.rmtree(tmp, ignore_errors=True)
-    return {"rc": rc, "events": events, "stderr_tail": err[-2000:],
+    # Sanitizer builds exit 1 on a report, like a failed request: look for
+    # the report itself.
+    sanitizer = "Sanitizer" in err or "runtime error:" in err
+    return {"rc": rc, "events": events, "stderr_tail": err[-2000:], "sanitizer": sanitizer,
             "wall_s": wall, "timed_out": timed_out, "cmd": cmd}
 
 
