@@ -180,7 +180,7 @@ def main():
 
     clips = []
     for i, text in enumerate(REQUESTS):
-        v = ["rms", "slt", "kal16"][i % 3]
+        v = "rms" if i in (2, 5) else ["rms", "slt", "kal16"][i % 3]
         pcm = (gc.silence(1000) + gc.synth("flite", v, 1.0, gc.WAKE_TEXT, tmp) + gc.silence(300)
                + gc.synth("flite", v, 1.0, text, tmp) + gc.silence(9000))
         clips.append((text, pcm))
@@ -353,6 +353,42 @@ def main():
             fails.append("corrupt %s: hang" % res["file"])
         corrupt.append(res)
 
+    # LLM that drops connections, through typed requests (every request
+    # reaches the LLM, whatever the wake word does): each must end with a
+    # response (ok, or ok:false with an error event), none may hang.
+    llm2_port = os.path.join(tmp, "port2")
+    drop_scen = os.path.join(tmp, "drop.json")
+    json.dump({"responses": [{"text": "A complete answer number %d." % k} if k % 2 == 0 else
+                             {"text": "This answer is cut off after two chunks.", "drop_after_chunks": 2}
+                             for k in range(20)]}, open(drop_scen, "w"))
+    llm2 = subprocess.Popen([sys.executable, os.path.join(HERE, "..", "tests", "standins", "llm_standin.py"),
+                             "--scenario", drop_scen, "--port-file", llm2_port],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    CHILDREN.append(llm2)
+    while not os.path.exists(llm2_port):
+        time.sleep(0.05)
+    qs = ["who was the first president of the united states", "tell me a joke",
+          "how far away is the moon", "explain photosynthesis", "what is a black hole",
+          "name a famous painter"]
+    llm_drop = {"requests": len(qs), "answered": 0, "clear_error": 0, "no_answer": 0}
+    try:
+        r = subprocess.run([a.wyzer, "--events", "--text", "-", "--set", "llm.backend=ollama",
+                            "--set", "llm.url=http://127.0.0.1:" + open(llm2_port).read().strip()],
+                           input="\n".join(qs) + "\n", env=env, capture_output=True, text=True,
+                           timeout=120)
+        resp = [json.loads(l) for l in r.stdout.splitlines() if '"event":"response"' in l]
+        llm_drop["answered"] = sum(1 for e in resp if e.get("ok"))
+        llm_drop["clear_error"] = sum(1 for e in resp if not e.get("ok"))
+        llm_drop["no_answer"] = len(qs) - len(resp)
+        llm_drop["rc"] = r.returncode
+    except subprocess.TimeoutExpired:
+        llm_drop["no_answer"] = len(qs)
+        llm_drop["rc"] = "timeout"
+    llm2.kill()
+    llm2.wait()
+    if llm_drop["no_answer"]:
+        fails.append("LLM drops: %d request(s) got no answer" % llm_drop["no_answer"])
+
     restarts = [e for e in events if e.get("event") == "worker_restart"]
     exits = [e for e in events if e.get("event") == "worker_exit"]
     delays = sorted(response_delays(events))
@@ -361,7 +397,7 @@ def main():
               "response_delay_ms": {"n": len(delays), "p50": pick(50), "p95": pick(95)},
               "requests_spoken": len(feeder.said), "wakes": sum(1 for e in events if e.get("event") == "wake"), "faults": faults,
               "worker_exits": len(exits), "worker_restarts": len(restarts),
-              "audio_dropped": dropped, "state_lost": lost, "processes": mem, "corrupt_wavs": corrupt,
+              "audio_dropped": dropped, "state_lost": lost, "llm_drops": llm_drop, "processes": mem, "corrupt_wavs": corrupt,
               "failures": fails}
     json.dump(report, open(os.path.join(a.out, "soak.json"), "w"), indent=1)
     print(json.dumps(report, indent=1))
