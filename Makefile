@@ -6,7 +6,12 @@ FUZZ_BUILD ?= build-fuzz
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps build run demo test bench eval eval-corpus soak asan fuzz clean
+.PHONY: all deps build run demo test bench eval eval-corpus eval-latency eval-ci soak asan fuzz clean
+
+# End-to-end evaluation (docs/eval.md). EVAL_SIZE=ci|full, EVAL_SEED=N.
+EVAL_SIZE ?= full
+EVAL_SEED ?= 1
+EVAL_DIR ?= $(BUILD)/eval
 
 all: build
 
@@ -43,3 +48,19 @@ fuzz: deps
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+
+eval-corpus: build
+	python3 eval/gen_corpus.py --size $(EVAL_SIZE) --seed $(EVAL_SEED) --out $(EVAL_DIR)/corpus
+
+eval: eval-corpus
+	python3 eval/run_eval.py --corpus $(EVAL_DIR)/corpus --wyzer $(BUILD)/wyzer --out $(EVAL_DIR)
+	python3 eval/latency.py --wyzer $(BUILD)/wyzer --out $(EVAL_DIR)/latency
+
+eval-latency: build
+	python3 eval/latency.py --wyzer $(BUILD)/wyzer --out $(EVAL_DIR)/latency
+
+eval-ci: build
+	bash eval/ci.sh $(BUILD)
+
+soak: build
+	bash eval/soak.sh $(BUILD)

@@ -1,0 +1,304 @@
+#!/usr/bin/env python3
+"""gen_corpus.py: deterministic speech corpus for the end-to-end evaluation.
+
+Synthesises positives ("hey wiser" + a router command) and negatives (speech
+without the wake word, confusable words included) with flite and espeak-ng,
+mixes white/pink noise or real background speech (librivox recordings from
+pocketsphinx-testdata) at a chosen SNR, converts to the formats users have
+(16 kHz mono, 44.1 kHz stereo, 48 kHz float) with sox, and writes a JSON Lines
+manifest with the labels.  Same --seed and --size give the same corpus.
+
+Only the python3 standard library plus flite, espeak-ng and sox (called as
+subprocesses).  audioop (stdlib up to Python 3.12; Debian 12 ships 3.11) does
+the sample arithmetic.
+"""
+import argparse
+import hashlib
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import warnings
+import wave
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import audioop  # noqa: E402
+
+RATE = 16000
+WAKE_TEXT = "hey wiser"  # "wyzer" spelled the way synthesisers say it right
+LIBRIVOX = "/usr/share/pocketsphinx/test/data/librivox"
+
+# (engine, voice, label).  Flite voices are fixed; espeak-ng voices+variants.
+VOICES = [
+    ("flite", "slt", "flite-slt"),
+    ("flite", "awb", "flite-awb"),
+    ("flite", "rms", "flite-rms"),
+    ("flite", "kal16", "flite-kal16"),
+    ("espeak", "en-us", "espeak-en-us"),
+    ("espeak", "en+m3", "espeak-en+m3"),
+    ("espeak", "en+f3", "espeak-en+f3"),
+    ("espeak", "en-gb-x-rp", "espeak-en-gb-x-rp"),
+]
+# Speaking rates as a factor of the voice's normal speed (1.0 = default).
+RATES = [0.85, 1.0, 1.15]
+SNRS = [None, 20, 15, 10, 5]  # None: clean
+NOISES = ["white", "pink", "babble"]
+FORMATS = ["s16_16k_mono", "s16_44k1_stereo", "f32_48k_mono"]
+
+SIZES = {
+    # positives, negative clips, seconds per negative clip
+    "ci": (24, 8, 20.0),
+    "full": (120, 60, 62.0),  # 60 x 62 s = 1.03 h of negatives,
+}
+
+CONFUSABLE = [
+    "wiser", "wise", "why is her", "hey there", "writer", "geyser",
+    "the older you get the wiser you become", "that was a wise choice",
+    "why is her car still in the driveway", "hey there, how are you doing",
+    "the writer finished her new book", "we watched the geyser erupt",
+    "hey, why is her phone ringing", "he is a wiser man than me",
+    "a wise writer once said so", "hey there writer", "hey, wise guy",
+    "hey sir, hey sister", "hazy weather today", "the riser on the stairs",
+]
+PROSE_SUBJ = ["the neighbour", "my brother", "a small dog", "the teacher",
+              "our train", "the old man", "she", "the children", "nobody",
+              "the manager", "my friend from work", "the baker"]
+PROSE_VERB = ["walked to", "talked about", "looked for", "waited near",
+              "painted", "forgot about", "cleaned", "drove past", "wrote about",
+              "laughed at", "asked about", "carried"]
+PROSE_OBJ = ["the market", "the red house", "a long letter", "the river",
+             "the kitchen table", "the station", "an old bicycle", "the garden",
+             "the evening news", "a cup of coffee", "the library", "the hills"]
+PROSE_TAIL = ["this morning", "after lunch", "before the rain started",
+              "on sunday", "for a while", "again", "without a word",
+              "with great care", "in the afternoon", "last week"]
+
+
+def run(cmd):
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE)
+
+
+def read_wav16(path):
+    """Reads any WAV through sox as 16 kHz mono s16; returns bytes.  Every
+    sox call has -R: sox dithers with a random seed otherwise."""
+    out = subprocess.run(["sox", "-R", path, "-t", "raw", "-r", str(RATE), "-c", "1",
+                          "-b", "16", "-e", "signed-integer", "-"],
+                         check=True, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE).stdout
+    return out
+
+
+def trim(pcm, thresh=250, win=160, pad=640):
+    """Cuts leading/trailing silence (10 ms windows below an RMS threshold),
+    keeping 40 ms either side so weak onsets (stop closures) survive."""
+    n = len(pcm) // 2
+    first, last = None, None
+    for i in range(0, n - win + 1, win):
+        if audioop.rms(pcm[2 * i:2 * (i + win)], 2) > thresh:
+            if first is None:
+                first = i
+            last = i + win
+    if first is None:
+        return b""
+    first, last = max(0, first - pad), min(n, last + pad)
+    return pcm[2 * first:2 * last]
+
+
+def synth(engine, voice, rate, text, tmp):
+    path = os.path.join(tmp, "tts.wav")
+    if engine == "flite":
+        # duration_stretch > 1 is slower speech.
+        run(["flite", "-voice", voice, "--setf",
+             "duration_stretch=%.3f" % (1.0 / rate), "-t", text, "-o", path])
+    else:
+        run(["espeak-ng", "-v", voice, "-s", str(int(round(165 * rate))),
+             "-w", path, text])
+    return trim(read_wav16(path))
+
+
+def silence(ms):
+    return b"\0\0" * (RATE * ms // 1000)
+
+
+def noise_pcm(kind, nsamples, rng, tmp):
+    if kind == "babble":
+        files = sorted(f for f in os.listdir(LIBRIVOX) if f.endswith(".wav"))
+        pcm = b"".join(read_wav16(os.path.join(LIBRIVOX, f)) for f in files)
+        start = rng.randrange(len(pcm) // 2)
+        pcm = pcm[2 * start:] + pcm[:2 * start]
+        reps = (2 * nsamples) // len(pcm) + 1
+        return (pcm * reps)[:2 * nsamples]
+    path = os.path.join(tmp, "noise.wav")
+    synth_kind = "whitenoise" if kind == "white" else "pinknoise"
+    # sox's noise generator is seeded explicitly: deterministic output.
+    run(["sox", "-R", "-n", "-r", str(RATE), "-c", "1", "-b", "16", path,
+         "synth", "%.3f" % (nsamples / RATE), synth_kind, "vol", "0.3"])
+    return read_wav16(path)[:2 * nsamples].ljust(2 * nsamples, b"\0")
+
+
+def mix(speech, speech_rms, kind, snr, rng, tmp):
+    """Adds noise so that speech power / noise power = snr dB."""
+    n = len(speech) // 2
+    noise = noise_pcm(kind, n, rng, tmp)
+    nrms = audioop.rms(noise, 2) or 1
+    gain = speech_rms / (nrms * 10 ** (snr / 20.0))
+    return audioop.add(speech, audioop.mul(noise, 2, gain), 2)
+
+
+def write_final(pcm, fmt, path, tmp):
+    raw = os.path.join(tmp, "final.wav")
+    with wave.open(raw, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes(pcm)
+    if fmt == "s16_16k_mono":
+        os.replace(raw, path)
+        return
+    if fmt == "s16_44k1_stereo":
+        args = ["-r", "44100", "-c", "2", "-b", "16", "-e", "signed-integer"]
+    else:
+        args = ["-r", "48000", "-c", "1", "-b", "32", "-e", "floating-point"]
+    run(["sox", "-R", raw] + args + [path])
+
+
+def load_commands(tsv):
+    """Router phrasings with a single tool call, speakable as written."""
+    out = []
+    for line in open(tsv, encoding="utf-8"):
+        if not line.strip() or line.startswith("#"):
+            continue
+        text, kind, expected = line.rstrip("\n").split("\t")
+        if kind in ("multi", "control", "none"):
+            continue
+        # Digits and symbols are read out as words, so their args would
+        # differ from the table's; keep the phrasings a person says.
+        if any(c.isdigit() or c in "%*+/" for c in text):
+            continue
+        out.append((text, kind, json.loads(expected)))
+    return out
+
+
+def prose(rng):
+    return " ".join([rng.choice(PROSE_SUBJ), rng.choice(PROSE_VERB),
+                     rng.choice(PROSE_OBJ), rng.choice(PROSE_TAIL)])
+
+
+def condition(rng, i):
+    voice = VOICES[i % len(VOICES)]
+    # Voices cycle with period 8 and SNRs with period 5 shifted per voice
+    # round, so every (voice, SNR) pair comes up within 40 clips.
+    snr = SNRS[(i + i // len(VOICES)) % len(SNRS)]
+    return {
+        "voice": voice,
+        "rate": rng.choice(RATES),
+        "snr": snr,
+        "noise": None if snr is None else rng.choice(NOISES),
+        "format": rng.choice(FORMATS),
+    }
+
+
+def finish(pcm, speech_rms, cond, rng, tmp, path):
+    if cond["snr"] is not None:
+        pcm = mix(pcm, speech_rms, cond["noise"], cond["snr"], rng, tmp)
+    write_final(pcm, cond["format"], path, tmp)
+
+
+def make_positive(i, cmd, rng, tmp, outdir):
+    cond = condition(rng, i)
+    eng, voice, label = cond["voice"]
+    wake = synth(eng, voice, cond["rate"], WAKE_TEXT, tmp)
+    text, tool, args = cmd
+    speech = synth(eng, voice, cond["rate"], text, tmp)
+    lead = rng.randrange(500, 1500)
+    pause = 0 if rng.random() < 0.2 else rng.randrange(100, 700)
+    pcm = silence(lead) + wake + silence(pause) + speech + silence(2000)
+    wake_end = lead + len(wake) * 1000 // (2 * RATE)
+    speech_start = wake_end + pause
+    speech_end = speech_start + len(speech) * 1000 // (2 * RATE)
+    rms = audioop.rms(wake + speech, 2)
+    name = "pos_%04d.wav" % i
+    finish(pcm, rms, cond, rng, tmp, os.path.join(outdir, name))
+    return {"file": name, "kind": "positive", "voice": label,
+            "rate": cond["rate"], "snr": cond["snr"], "noise": cond["noise"],
+            "format": cond["format"], "text": text, "wake_text": WAKE_TEXT,
+            "tool": tool, "args": args, "lead_ms": lead, "pause_ms": pause,
+            "wake_end_ms": wake_end, "speech_start_ms": speech_start,
+            "speech_end_ms": speech_end,
+            "duration_ms": len(pcm) * 1000 // (2 * RATE)}
+
+
+def make_negative(i, seconds, commands, rng, tmp, outdir):
+    cond = condition(rng, i)
+    eng, voice, label = cond["voice"]
+    parts, texts, speech_only = [silence(300)], [], []
+    total = 300
+    while total < seconds * 1000:
+        r = rng.random()
+        if r < 0.35:
+            t = rng.choice(CONFUSABLE)
+        elif r < 0.55:
+            t = rng.choice(commands)[0]  # a command said without the wake word
+        else:
+            t = prose(rng)
+        s = synth(eng, voice, cond["rate"], t, tmp)
+        gap = silence(rng.randrange(300, 1200))
+        parts += [s, gap]
+        speech_only.append(s)
+        texts.append(t)
+        total += (len(s) + len(gap)) * 1000 // (2 * RATE)
+    pcm = b"".join(parts)
+    rms = audioop.rms(b"".join(speech_only), 2)
+    name = "neg_%04d.wav" % i
+    finish(pcm, rms, cond, rng, tmp, os.path.join(outdir, name))
+    return {"file": name, "kind": "negative", "voice": label,
+            "rate": cond["rate"], "snr": cond["snr"], "noise": cond["noise"],
+            "format": cond["format"], "text": " | ".join(texts),
+            "tool": None, "args": None, "wake_end_ms": None,
+            "speech_end_ms": None,
+            "duration_ms": len(pcm) * 1000 // (2 * RATE)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--size", choices=sorted(SIZES), default="ci")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", default="build/eval/corpus")
+    ap.add_argument("--cases", default=os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data",
+        "router_cases.tsv"))
+    a = ap.parse_args()
+    npos, nneg, neg_s = SIZES[a.size]
+    os.makedirs(a.out, exist_ok=True)
+    commands = load_commands(a.cases)
+    rng = random.Random(a.seed)
+    order = list(range(len(commands)))
+    rng.shuffle(order)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="wz-corpus.") as tmp:
+        for i in range(npos):
+            # Each clip has its own generator: a clip does not depend on how
+            # many were made before it, only on (seed, index).
+            crng = random.Random("%d/pos/%d" % (a.seed, i))
+            rows.append(make_positive(i, commands[order[i % len(order)]],
+                                      crng, tmp, a.out))
+        for i in range(nneg):
+            crng = random.Random("%d/neg/%d" % (a.seed, i))
+            rows.append(make_negative(i, neg_s, commands, crng, tmp, a.out))
+    man = os.path.join(a.out, "manifest.jsonl")
+    with open(man + ".tmp", "w") as f:
+        for r in rows:
+            f.write(json.dumps(r, sort_keys=True) + "\n")
+    os.replace(man + ".tmp", man)
+    neg_h = sum(r["duration_ms"] for r in rows if r["kind"] == "negative") / 3.6e6
+    digest = hashlib.sha256(open(man, "rb").read()).hexdigest()[:12]
+    print("corpus %s: %d positives, %d negatives (%.2f h), manifest %s (%s)"
+          % (a.size, npos, nneg, neg_h, man, digest))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""wzrun.py: shared helpers for the eval scripts: run build/wyzer on a clip
+in a sandbox (temporary XDG dirs, host-changing tools replaced by logging
+stand-ins), parse its --events output, score transcripts and tool calls."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import wave
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+STUBBIN = os.path.join(HERE, "stubbin")
+# No network here: the weather tool must fail at once, not after a DNS wait.
+SANDBOX_SETS = ["weather.url=http://127.0.0.1:9",
+                "weather.geocode_url=http://127.0.0.1:9"]
+
+
+def run_wyzer(wyzer, clip, out_wav=None, fast=True, sets=(), extra=(),
+              timeout=None, keep_dir=None):
+    """Runs one session; returns dict(rc, events, stderr_tail, wall_s,
+    timed_out).  Never raises on wyzer failures: they are results."""
+    tmp = tempfile.mkdtemp(prefix="wz-eval.")
+    env = dict(os.environ)
+    env.update(XDG_STATE_HOME=os.path.join(tmp, "state"),
+               XDG_DATA_HOME=os.path.join(tmp, "data"),
+               XDG_CONFIG_HOME=os.path.join(tmp, "config"),
+               PATH=STUBBIN + ":" + env.get("PATH", "/usr/bin:/bin"),
+               WZ_EVAL_TOOL_LOG=os.path.join(tmp, "tools.log"))
+    env.pop("WYZER_LLM_BACKEND", None)
+    cmd = [wyzer, "--input", clip, "--events"]
+    if fast:
+        cmd.append("--fast")
+    if out_wav:
+        cmd += ["--output", out_wav]
+    for s in list(SANDBOX_SETS) + list(sets):
+        cmd += ["--set", s]
+    cmd += list(extra)
+    if timeout is None:
+        timeout = 60 + 3 * wav_seconds(clip)
+    t0 = time.monotonic()
+    timed_out = False
+    with open(os.path.join(tmp, "stdout"), "wb") as so, \
+            open(os.path.join(tmp, "stderr"), "wb") as se:
+        p = subprocess.Popen(cmd, stdout=so, stderr=se, env=env,
+                             start_new_session=True)
+        try:
+            rc = p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            os.killpg(p.pid, 9)
+            rc = p.wait()
+    wall = time.monotonic() - t0
+    events = []
+    for line in open(os.path.join(tmp, "stdout"), errors="replace"):
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            events.append({"event": "_bad_line", "line": line[:200]})
+    err = open(os.path.join(tmp, "stderr"), errors="replace").read()
+    if keep_dir:
+        os.makedirs(keep_dir, exist_ok=True)
+        base = os.path.join(keep_dir, os.path.basename(clip))
+        shutil.copy(os.path.join(tmp, "stdout"), base + ".events.jsonl")
+        shutil.copy(os.path.join(tmp, "stderr"), base + ".stderr.log")
+        with open(base + ".rc", "w") as f:
+            f.write("%d %d\n" % (rc, timed_out))
+    shutil.rmtree(tmp, ignore_errors=True)
+    # Sanitizer builds exit 1 on a report, like a failed request: look for
+    # the report itself.
+    sanitizer = "Sanitizer" in err or "runtime error:" in err
+    return {"rc": rc, "events": events, "stderr_tail": err[-2000:], "sanitizer": sanitizer,
+            "wall_s": wall, "timed_out": timed_out, "cmd": cmd}
+
+
+def wav_seconds(path):
+    try:
+        with wave.open(path) as w:
+            return w.getnframes() / float(w.getframerate())
+    except Exception:  # float WAVs: ask sox
+        out = subprocess.run(["soxi", "-D", path], capture_output=True,
+                             text=True).stdout.strip()
+        return float(out or 0)
+
+
+def norm_words(text):
+    text = (text or "").lower().replace("-", " ")
+    text = re.sub(r"[^a-z0-9' ]+", " ", text)
+    return [w.strip("'") for w in text.split() if w.strip("'")]
+
+
+def edit_distance(ref, hyp):
+    prev = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        cur = [i] + [0] * len(hyp)
+        for j, h in enumerate(hyp, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
+        prev = cur
+    return prev[-1]
+
+
+def norm_args(v):
+    """Args compare case- and whitespace-insensitively (speech has no case)."""
+    if isinstance(v, dict):
+        return {k: norm_args(x) for k, x in v.items()}
+    if isinstance(v, str):
+        return " ".join(norm_words(v))
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+def first(events, name, after_ms=None):
+    for e in events:
+        if e.get("event") == name:
+            return e
+    return None
