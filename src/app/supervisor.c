@@ -49,17 +49,8 @@ typedef struct {
 static void main_event_sink(const char *line, size_t len, void *ctx)
 {
     sup *s = ctx;
-    if (s->w[ROLE_CORE].pid > 0) {
-        char *buf = malloc(len + 1);
-        if (buf) {
-            memcpy(buf, line, len);
-            buf[len] = '\0';
-            int rc = msg_send_text(s->to_core, MSG_EVENT, 0, 0, buf, 200);
-            free(buf);
-            if (rc == WZ_OK)
-                return;
-        }
-    }
+    if (s->w[ROLE_CORE].pid > 0 && msg_send_event(s->to_core, line, len, 200) == WZ_OK)
+        return;
     ev_set_sink(NULL, NULL);
     ev_write_line(line, len);
     ev_set_sink(main_event_sink, s);

@@ -68,13 +68,7 @@ typedef struct {
 static void event_to_core(const char *line, size_t len, void *ctx)
 {
     brain *b = ctx;
-    char *buf = malloc(len + 1);
-    if (!buf)
-        return;
-    memcpy(buf, line, len);
-    buf[len] = '\0';
-    int rc = msg_send_text(b->l->to_core, MSG_EVENT, 0, 0, buf, 1000);
-    free(buf);
+    int rc = msg_send_event(b->l->to_core, line, len, 1000);
     if (rc != WZ_OK) {
         b->stats.control_dropped++;
         log_warn("event not delivered to core: %s", wz_strerror(rc));

@@ -23,7 +23,6 @@ int reply_sentence(reply *r, const char *text)
     int rc = msg_send_text(r->to_core, type, r->flags, r->req_id, text, REPLY_SEND_TIMEOUT_MS);
     if (rc != WZ_OK)
         return rc;
-    r->sentences++;
     if (r->speak) {
         rc = r->speak(r->speak_ctx, r, text);
         if (rc != WZ_OK)

@@ -27,7 +27,6 @@ struct reply {
     uint64_t req_id;
     uint16_t flags;           /* MSG_F_ANNOUNCE for announcements */
     _Atomic bool *cancel;     /* set when this request is abandoned */
-    int sentences;            /* sentences sent so far */
     int spoken;               /* sentences fully handed to the core */
 };
 

@@ -360,15 +360,11 @@ static double frame_energy(const core *c, int64_t f)
 static int64_t command_start_ms(const core *c)
 {
     int64_t oldest = WZ_MAX(c->frames - (int64_t)c->pre_frames, 0);
-    int64_t first = WZ_MAX(c->wake_start_ms / c->frame_ms, oldest);
     int64_t f = WZ_MAX(c->wake_end_ms / c->frame_ms, oldest);
     int64_t last = (c->wake_end_ms + CORE_WAKE_TAIL_SEARCH_MS) / c->frame_ms;
-    double peak = 0;
-    for (int64_t g = first; g < f && g < c->frames; g++)
-        peak = WZ_MAX(peak, frame_energy(c, g));
     int run = 0;
     for (; f <= last && f < c->frames; f++) {
-        run = frame_energy(c, f) < peak * 0.01 ? run + 1 : 0;
+        run = frame_energy(c, f) < c->wake_peak * 0.01 ? run + 1 : 0;
         if (run == CORE_PAUSE_FRAMES)
             return (f - CORE_PAUSE_FRAMES + 1) * c->frame_ms;
     }
@@ -402,6 +398,12 @@ static void on_wake(core *c, const wake_hit *h)
     core_begin_request(c); /* the request exists from the wake word on */
     c->wake_start_ms = h->start_ms - c->aec_latency_ms;
     c->wake_end_ms = end_ms;
+    /* The pause after the wake word is judged against its loudest frame,
+     * measured once here rather than on every frame of the search. */
+    c->wake_peak = 0;
+    int64_t oldest = WZ_MAX(c->frames - (int64_t)c->pre_frames, 0);
+    for (int64_t g = WZ_MAX(c->wake_start_ms / c->frame_ms, oldest); g < end_ms / c->frame_ms && g < c->frames; g++)
+        c->wake_peak = WZ_MAX(c->wake_peak, frame_energy(c, g));
     c->seeking_start = true;
     seek_command_start(c);
 }

@@ -109,6 +109,7 @@ typedef struct core {
     bool audio_started;        /* AUDIO_START sent for the capture */
     int64_t capture_first;     /* first frame the capture may send */
     int64_t wake_start_ms, wake_end_ms;
+    double wake_peak;          /* loudest frame energy of the wake word */
     int16_t *chunk;            /* request audio not sent yet, CORE_CHUNK_MS */
     size_t chunk_n, chunk_cap; /* samples */
     int64_t ep_origin_ms;      /* input position of endpoint_start() */

@@ -183,6 +183,12 @@ int msg_send_text2(ipcq *q, int type, uint16_t flags, uint64_t req_id, const cha
                        timeout_ms);
 }
 
+int msg_send_event(ipcq *q, const char *line, size_t len, int timeout_ms)
+{
+    /* The NUL the TEXT payload needs travels as a second part: no copy. */
+    return send_common(q, MSG_EVENT, 0, 0, line, len, "", 1, false, 0, timeout_ms);
+}
+
 int msg_send_tts(ipcq *q, uint16_t flags, uint64_t req_id, uint32_t rate, const int16_t *pcm,
                  size_t samples, int timeout_ms)
 {

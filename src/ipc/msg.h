@@ -105,6 +105,8 @@ int msg_send_text(ipcq *q, int type, uint16_t flags, uint64_t req_id, const char
 /* Two strings, e.g. ERROR (component, message). */
 int msg_send_text2(ipcq *q, int type, uint16_t flags, uint64_t req_id, const char *a,
                    const char *b, int timeout_ms) WZ_MUST_CHECK;
+/* One event line (len bytes, no NUL needed) as an EVENT message. */
+int msg_send_event(ipcq *q, const char *line, size_t len, int timeout_ms) WZ_MUST_CHECK;
 /* TTS audio chunk with its sample rate. */
 int msg_send_tts(ipcq *q, uint16_t flags, uint64_t req_id, uint32_t rate, const int16_t *pcm,
                  size_t samples, int timeout_ms) WZ_MUST_CHECK;
