@@ -22,6 +22,7 @@ static void usage(FILE *f)
         "Usage: wyzer [OPTIONS]                  run the assistant\n"
         "       wyzer [OPTIONS] transcribe [--grammar commands|none] [--json] FILE.wav...\n"
         "       wyzer [OPTIONS] say \"TEXT\" [--output FILE.wav]\n"
+        "       wyzer [OPTIONS] route \"TEXT\"... | - | --grammar   (what the router makes of TEXT; runs no tool)\n"
         "\n"
         "Wyzer is a local, private voice assistant: say \"hey wyzer\", then a request.\n"
         "\n"
@@ -187,24 +188,94 @@ static int load_config(const cli *c, wz_config *cfg)
     return -1;
 }
 
-/* `wyzer transcribe --grammar commands`: the same grammar the brain uses,
- * built from the router's templates. */
-static char *command_grammar(const wz_config *cfg, char *err, size_t errlen)
+/* The router over <data dir>/intents, for `transcribe` and `route`. */
+static int open_router(const wz_config *cfg, router **r, char *err, size_t errlen)
 {
     char dir[CONFIG_STR_MAX + 16];
     if (paths_data_dir(cfg, dir, sizeof dir - 9) != WZ_OK) {
         snprintf(err, errlen, "data folder path too long (paths.data_dir)");
-        return NULL;
+        return WZ_CONFIG;
     }
     strcat(dir, "/intents");
+    return router_create(r, dir, err, errlen);
+}
+
+/* `wyzer transcribe --grammar commands`: the same grammar the brain uses,
+ * built from the router's templates. */
+static char *command_grammar(const wz_config *cfg, char *err, size_t errlen)
+{
     router *r = NULL;
-    if (router_create(&r, dir, err, errlen) != WZ_OK)
+    if (open_router(cfg, &r, err, errlen) != WZ_OK)
         return NULL;
     char *jsgf = intents_to_jsgf(router_intents(r));
     router_destroy(r);
     if (!jsgf)
         snprintf(err, errlen, "out of memory");
     return jsgf;
+}
+
+static int route_print(const router *r, const char *text)
+{
+    router_result res;
+    int rc = router_route(r, text, &res);
+    json_t *calls = json_array(), *o = json_pack("{s:s, s:s}", "text", text,
+        "kind", res.kind == ROUTER_TOOLS ? "tools" : res.kind == ROUTER_CONTROL ? "control" : "none");
+    for (size_t i = 0; i < res.ncalls; i++)
+        json_array_append_new(calls, json_pack("{s:s, s:s, s:O, s:f}", "intent", res.calls[i].intent,
+                                               "tool", res.calls[i].tool, "args", res.calls[i].args,
+                                               "confidence", res.calls[i].confidence));
+    if (res.kind == ROUTER_CONTROL)
+        json_object_set_new(o, "control", json_string(res.control));
+    json_object_set_new(o, "calls", calls);
+    char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (line)
+        puts(line);
+    free(line);
+    json_decref(o);
+    router_result_clear(&res);
+    return rc == WZ_OK ? WZ_EXIT_OK : WZ_EXIT_FAILED;
+}
+
+/* `wyzer route TEXT...` or `wyzer route -` (one request per stdin line):
+ * prints, as JSON Lines, what the fast path would call. Runs no tool. */
+static int cmd_route(const wz_config *cfg, int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: wyzer route \"TEXT\"... | wyzer route -   (one request per line)\n"
+                        "       wyzer route --grammar              (print the recogniser's JSGF command grammar)\n");
+        return WZ_EXIT_USAGE;
+    }
+    char err[512];
+    if (argc == 2 && strcmp(argv[1], "--grammar") == 0) {
+        char *jsgf = command_grammar(cfg, err, sizeof err);
+        if (!jsgf) {
+            fprintf(stderr, "wyzer route: %s\n", err);
+            return WZ_EXIT_USAGE;
+        }
+        fputs(jsgf, stdout);
+        free(jsgf);
+        return WZ_EXIT_OK;
+    }
+    router *r = NULL;
+    if (open_router(cfg, &r, err, sizeof err) != WZ_OK) {
+        fprintf(stderr, "wyzer route: %s\n", err);
+        return WZ_EXIT_USAGE;
+    }
+    int rc = WZ_EXIT_OK;
+    if (argc == 2 && strcmp(argv[1], "-") == 0) {
+        char line[INTENTS_TEXT_MAX + 2];
+        while (fgets(line, sizeof line, stdin)) {
+            line[strcspn(line, "\r\n")] = '\0';
+            if (route_print(r, line) != WZ_EXIT_OK)
+                rc = WZ_EXIT_FAILED;
+        }
+    } else {
+        for (int i = 1; i < argc; i++)
+            if (route_print(r, argv[i]) != WZ_EXIT_OK)
+                rc = WZ_EXIT_FAILED;
+    }
+    router_destroy(r);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -243,6 +314,8 @@ int main(int argc, char **argv)
             rc = cmd_transcribe(cfg, argc - optind, argv + optind);
         else if (strcmp(cmd, "say") == 0)
             rc = cmd_say(cfg, argc - optind, argv + optind);
+        else if (strcmp(cmd, "route") == 0)
+            rc = cmd_route(cfg, argc - optind, argv + optind);
         else {
             fprintf(stderr, "wyzer: unknown command '%s' (see --help)\n", cmd);
             rc = WZ_EXIT_USAGE;
