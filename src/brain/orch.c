@@ -365,12 +365,14 @@ void orch_say_text(orch *o, reply *r, const char *text, uint16_t end_flags)
         (void)reply_end(r, end_flags);
 }
 
-bool orch_is_command(const orch *o, const char *text)
+size_t orch_command_count(const orch *o, const char *text)
 {
     router_result rr;
-    bool yes = router_route(o->rt, text, &rr) == WZ_OK && rr.kind != ROUTER_NONE;
+    size_t n = 0;
+    if (router_route(o->rt, text, &rr) == WZ_OK)
+        n = rr.kind == ROUTER_CONTROL ? 1 : rr.ncalls;
     router_result_clear(&rr);
-    return yes;
+    return n;
 }
 
 int64_t orch_next_timer_ms(orch *o) { return tools_next_deadline_ms(o->tl); }

@@ -34,8 +34,9 @@ void orch_cancel(orch *o);
 /* The command grammar (JSGF) from the router's templates; caller frees. */
 char *orch_grammar(const orch *o);
 
-/* Does the router take this text as a command (or control phrase)? */
-bool orch_is_command(const orch *o, const char *text);
+/* How many commands the router reads in this text: 0 (none: LLM), 1 for a
+ * control phrase, else the number of chained tool calls. */
+size_t orch_command_count(const orch *o, const char *text);
 
 /* Timers: ms until the next is due (-1: none); pops one due announcement. */
 int64_t orch_next_timer_ms(orch *o);

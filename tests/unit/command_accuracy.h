@@ -8,7 +8,7 @@
 
 #include "speech_test_util.h"
 
-double stt_pocketsphinx_last_fit(const stt *s);
+double stt_pocketsphinx_last_margin(const stt *s);
 
 static inline void command_accuracy(const char *const *voices, size_t nvoices)
 {
@@ -36,8 +36,8 @@ static inline void command_accuracy(const char *const *voices, size_t nvoices)
             bool right = strcmp(r.text, line) == 0;
             ok += right;
             total++;
-            fprintf(stderr, "  %s %-6s %-7s fit %5.2f '%s'%s\n", right ? "ok " : "BAD", voices[v], r.pass,
-                    stt_pocketsphinx_last_fit(s), r.text, right ? "" : " (wrong)");
+            fprintf(stderr, "  %s %-6s %-7s margin %5.2f '%s'%s\n", right ? "ok " : "BAD", voices[v], r.pass,
+                    stt_pocketsphinx_last_margin(s), r.text, right ? "" : " (wrong)");
             free(pcm);
         }
         free(copy);

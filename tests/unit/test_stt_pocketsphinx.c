@@ -9,7 +9,7 @@
 
 #define GOFORWARD "/usr/share/pocketsphinx/test/data/goforward.raw"
 
-double stt_pocketsphinx_last_fit(const stt *s);
+double stt_pocketsphinx_last_margin(const stt *s);
 
 static stt *make(bool grammar)
 {
@@ -89,8 +89,8 @@ static void test_goforward_grammar_pass_wins(void)
     int16_t *pcm = read_raw(GOFORWARD, &n);
     stt_result r;
     ASSERT_EQ(0, su_decode(s, pcm, n, &r));
-    fprintf(stderr, "  '%s' pass %s conf %.2f fit %.3f\n", r.text, r.pass, r.confidence,
-            stt_pocketsphinx_last_fit(s));
+    fprintf(stderr, "  '%s' pass %s conf %.2f margin %.3f\n", r.text, r.pass, r.confidence,
+            stt_pocketsphinx_last_margin(s));
     ASSERT_STREQ("go forward ten meters", r.text);
     ASSERT_STREQ("grammar", r.pass);
     free(pcm);
@@ -150,13 +150,13 @@ static void test_out_of_grammar_goes_to_lm(void)
         ASSERT_EQ(0, su_synth("slt", line, &pcm, &n));
         stt_result r;
         ASSERT_EQ(0, su_decode(s, pcm, n, &r));
-        fprintf(stderr, "  %-7s fit %6.3f '%s'\n", r.pass, stt_pocketsphinx_last_fit(s), r.text);
+        fprintf(stderr, "  %-7s margin %6.3f '%s'\n", r.pass, stt_pocketsphinx_last_margin(s), r.text);
         lm += strcmp(r.pass, "lm") == 0;
         total++;
         size_t pn;
         int16_t *padded = su_pad(pcm, n, &pn);
         ASSERT_EQ(0, su_decode(s, padded, pn, &r));
-        fprintf(stderr, "  padded: %-7s fit %6.3f '%s'\n", r.pass, stt_pocketsphinx_last_fit(s), r.text);
+        fprintf(stderr, "  padded: %-7s margin %6.3f '%s'\n", r.pass, stt_pocketsphinx_last_margin(s), r.text);
         lm += strcmp(r.pass, "lm") == 0;
         total++;
         free(padded);
