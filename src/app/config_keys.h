@@ -25,12 +25,14 @@
     X(audio, input_device, STR, "", 0, 0, "", "capture device: name substring or index (empty: default)") \
     X(audio, output_device, STR, "", 0, 0, "", "playback device: name substring or index (empty: default)") \
     X(audio, frame_ms, INT, "20", 10, 30, "", "processing frame in ms (10, 20 or 30)") \
+    X(audio, realtime_priority, INT, "10", 0, 99, "", "SCHED_FIFO priority of the core's frame thread when the input is live or real-time (0: normal scheduling)") \
     X(audio, prefill_ms, INT, "60", 0, 2000, "", "playback jitter buffer filled before speech starts") \
     X(wake, words, STR, "hey wyzer/1e-20/", 0, 0, "", "wake phrases with thresholds: phrase/threshold/, comma separated") \
     X(wake, refractory_ms, INT, "1500", 0, 60000, "", "ignore further wake words for this long after one") \
     X(wake, enabled, BOOL, "true", 0, 0, "", "false: any speech starts a turn (same as --no-hotword)") \
     X(listen, start_timeout_ms, INT, "5000", 500, 60000, "", "after a wake word, wait this long for speech") \
     X(listen, end_silence_ms, INT, "500", 100, 5000, "", "silence that ends an utterance (bench_endpoint: shortest with no cut commands)") \
+    X(listen, min_speech_ms, INT, "250", 0, 2000, "", "after a wake word, shorter speech then silence is the wake word's tail, not the request") \
     X(listen, max_ms, INT, "10000", 1000, 120000, "", "longest utterance") \
     X(followup, ms, INT, "5000", 0, 60000, "", "listen without a wake word after a question") \
     X(bargein, stop_phrase, STR, "stop", 0, 0, "", "phrase that stops a reply without a new request") \

@@ -4,6 +4,7 @@
  * brain restarts, replies and the events that report them. Audio capture and
  * the listening pipeline plug in through core_audio.c. */
 #include "core/core_priv.h"
+#include "core/rt.h"
 #include "core/wav.h"
 #include "common/ev.h"
 #include "common/log.h"
@@ -324,6 +325,17 @@ int core_run(const wz_link *l)
             free(c);
             return WZ_EXIT_USAGE;
         }
+    }
+    /* Frames arrive in real time (a device, or a file without --fast):
+     * the frame thread must not wait behind busy processes. With --fast the
+     * thread never blocks, so it must stay at normal priority. */
+    if (c->audio_mode && !l->opts->fast && l->cfg->audio_realtime_priority > 0) {
+        char why[256];
+        int prio = (int)l->cfg->audio_realtime_priority;
+        if (rt_raise(prio, why, sizeof why) == WZ_OK)
+            log_debug("core: frame thread at SCHED_FIFO priority %d", prio);
+        else
+            log_info("core: %s; running at normal priority", why);
     }
     link_started(l);
     while (!link_should_stop(l) && !c->shutting_down) {

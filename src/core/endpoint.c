@@ -11,6 +11,7 @@ void endpoint_config_from(endpoint_config *ec, const struct wz_config *cfg)
     ec->start_timeout_ms = (int)cfg->listen_start_timeout_ms;
     ec->end_silence_ms = (int)cfg->listen_end_silence_ms;
     ec->max_ms = (int)cfg->listen_max_ms;
+    ec->min_speech_ms = (int)cfg->listen_min_speech_ms;
 }
 
 int endpoint_init(endpoint *e, const endpoint_config *ec)
@@ -23,12 +24,14 @@ int endpoint_init(endpoint *e, const endpoint_config *ec)
     return WZ_OK;
 }
 
-void endpoint_start(endpoint *e)
+void endpoint_start(endpoint *e, int min_speech_ms)
 {
     e->active = true;
     e->in_speech = false;
     e->elapsed_ms = 0;
     e->silence_ms = 0;
+    e->speech_ms = 0;
+    e->min_speech_ms = min_speech_ms;
     memset(&e->info, 0, sizeof(e->info));
     e->info.speech_start_ms = -1;
 }
@@ -60,6 +63,7 @@ endpoint_result endpoint_process(endpoint *e, bool is_speech, endpoint_info *inf
         if (is_speech) {
             e->in_speech = true;
             e->silence_ms = 0;
+            e->speech_ms = e->cfg.frame_ms;
             e->info.speech_start_ms = frame_start;
             e->info.speech_last_ms = e->elapsed_ms;
             e->info.audio_ms = e->elapsed_ms;
@@ -74,10 +78,12 @@ endpoint_result endpoint_process(endpoint *e, bool is_speech, endpoint_info *inf
 
     if (is_speech) {
         e->silence_ms = 0;
+        e->speech_ms += e->cfg.frame_ms;
         e->info.speech_last_ms = e->elapsed_ms;
     } else {
         e->silence_ms += e->cfg.frame_ms;
-        if (e->silence_ms >= e->cfg.end_silence_ms)
+        bool blip = e->speech_ms < e->min_speech_ms && e->elapsed_ms < e->cfg.start_timeout_ms;
+        if (e->silence_ms >= e->cfg.end_silence_ms && !blip)
             return finish(e, ENDPOINT_SPEECH_END, ENDPOINT_END_SILENCE, info);
     }
     if (e->elapsed_ms >= e->cfg.max_ms)

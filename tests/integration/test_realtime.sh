@@ -1,0 +1,37 @@
+#!/bin/bash
+# test_realtime: the core's frame thread runs SCHED_FIFO (audio.realtime_priority)
+# when audio arrives in real time, and never with --fast or with
+# audio.realtime_priority=0. Read from the kernel with ps (class FF / TS).
+. "$(dirname "$0")/lib.sh"
+sox -q -n -r 16000 -c 1 -b 16 "$TMP/quiet.wav" synth 4 whitenoise vol 0.01
+
+# classes of the core's threads while it runs on a real-time paced file
+run_classes() { # extra args...
+  "$WYZER" --quiet --input "$TMP/quiet.wav" "$@" >/dev/null 2>"$TMP/err" &
+  local main=$! core="" i seen=0 cls=""
+  CLEANUP_PIDS+=("$main")
+  # sample for up to 1.5 s after the core appears (it raises itself once its
+  # audio is open); stop early once FF shows
+  for i in $(seq 100); do
+    core=$(pid_of_comm "$main" wyzer-core)
+    if [ -n "$core" ]; then
+      cls=$(ps -L -o cls= -p "$core" | sort | uniq -c | tr -s ' \n' ' ')
+      seen=$((seen + 1))
+      grep -q FF <<<"$cls" && break
+      [ $seen -ge 30 ] && break
+    fi
+    sleep 0.05
+  done
+  echo "$cls"
+  wait "$main" 2>/dev/null
+}
+
+c=$(run_classes)
+if grep -q 'FF' <<<"$c"; then ok "real-time input: a core thread is SCHED_FIFO ($c)"; else fail "no FF thread" "$c $(tail -3 "$TMP/err")"; fi
+
+c=$(run_classes --set audio.realtime_priority=0)
+if grep -q 'TS' <<<"$c" && ! grep -q 'FF' <<<"$c"; then ok "audio.realtime_priority=0: normal scheduling ($c)"; else fail "priority 0" "classes: '$c'"; fi
+
+c=$(run_classes --fast)
+if grep -q 'TS' <<<"$c" && ! grep -q 'FF' <<<"$c"; then ok "--fast: normal scheduling ($c)"; else fail "--fast" "classes: '$c'"; fi
+summary
