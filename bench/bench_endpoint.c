@@ -87,7 +87,7 @@ int main(void)
             int armed = 0, end_sample = -1;
             for (int f = 0; f + FRAME <= cmds[k].n; f += FRAME) {
                 int s = vad_process(v, cmds[k].pcm + f, FRAME);
-                if (!armed && f >= 8000) { endpoint_start(&e, 0); armed = 1; }
+                if (!armed && f >= 8000) { endpoint_start(&e, false); armed = 1; }
                 endpoint_info info;
                 if (endpoint_process(&e, s == 1, &info) == ENDPOINT_SPEECH_END) { end_sample = f + FRAME; break; }
             }

@@ -18,12 +18,8 @@ Clips are synthesised here (flite, deterministic), 16 kHz mono."""
 import argparse
 import json
 import os
-import signal
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import wave
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -133,23 +129,26 @@ def pctl(xs, p):
 
 class Standin:
     def __init__(self, tmp, text, ttft_ms):
-        self.port_file = os.path.join(tmp, "port")
-        if os.path.exists(self.port_file):
-            os.unlink(self.port_file)  # a previous stand-in's port
-        self.p = subprocess.Popen(
-            [sys.executable, os.path.join(HERE, "..", "tests", "standins", "llm_standin.py"),
-             "--port-file", self.port_file, "--ttft-ms", str(ttft_ms), "--text", text],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        CHILDREN.append(self.p)
-        for _ in range(100):
-            if os.path.exists(self.port_file):
-                break
-            time.sleep(0.05)
-        self.url = "http://127.0.0.1:%s" % open(self.port_file).read().strip()
+        self.p, self.url = wzrun.start_llm_standin(
+            os.path.join(tmp, "port"), ["--ttft-ms", str(ttft_ms), "--text", text])
 
     def stop(self):
         self.p.kill()
         self.p.wait()
+
+
+def session(v, first, second, tail_ms, after=()):
+    """Clip parts: two requests 9 s apart (the first one right after start-up,
+    reported apart), then tail_ms of silence and the optional after parts."""
+    return [("sil", 800), ("say", v, gc.WAKE_TEXT), ("sil", 300), ("say", v, first), ("sil", 9000),
+            ("say", v, gc.WAKE_TEXT), ("sil", 300), ("say", v, second), ("sil", tail_ms)] + list(after)
+
+
+def reply_delay_ms(samples, after_ms, before_ms=None):
+    """ms from after_ms to the first reply sound; None if none (or none
+    before before_ms)."""
+    fs = first_sound_ms(samples, after_ms)
+    return None if fs is None or (before_ms is not None and fs >= before_ms) else round(fs - after_ms)
 
 
 def one(wyzer, tmp, name, parts, sets=(), keep=None):
@@ -159,16 +158,6 @@ def one(wyzer, tmp, name, parts, sets=(), keep=None):
     res = wzrun.run_wyzer(wyzer, clip, out_wav=out, fast=False, sets=sets,
                           extra=["--echo", ECHO], keep_dir=keep)
     return labels, res, read_out(out)
-
-
-CHILDREN = []  # Popen objects killed on any exit (exception, SIGTERM)
-
-
-def _cleanup():
-    for p in CHILDREN:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
 
 
 def main():
@@ -210,37 +199,23 @@ def main():
             # Two turns per session: the first request after start-up and a
             # second one 9 s later, reported separately (the first one has
             # failed with "queue full" in real time, see docs/benchmarks.md).
-            labels, res, smp = one(a.wyzer, tmp, name, [
-                ("sil", 800), ("say", v, gc.WAKE_TEXT), ("sil", 300),
-                ("say", v, FAST_CMDS[i % len(FAST_CMDS)]), ("sil", 9000),
-                ("say", v, gc.WAKE_TEXT), ("sil", 300),
-                ("say", v, FAST_CMDS[(i + 1) % len(FAST_CMDS)]), ("sil", 7000)], keep=keep)
-            end1, wake2 = labels[1][2], labels[2][1]
-            fs = first_sound_ms(smp, end1)
-            first = None if fs is None or fs >= wake2 else round(fs - end1)
+            labels, res, smp = one(a.wyzer, tmp, name, session(
+                v, FAST_CMDS[i % len(FAST_CMDS)], FAST_CMDS[(i + 1) % len(FAST_CMDS)], 7000), keep=keep)
             end2 = labels[3][2]
-            fs = first_sound_ms(smp, end2)
-            record("fast", name, labels, res, smp, end2, None if fs is None else round(fs - end2))
-            R["fast"][-1]["first_turn_ms"] = first
+            record("fast", name, labels, res, smp, end2, reply_delay_ms(smp, end2))
+            R["fast"][-1]["first_turn_ms"] = reply_delay_ms(smp, labels[1][2], labels[2][1])
 
         st = Standin(tmp, "It is a short answer from the test server.", 200)
         try:
             for i in range(a.n_llm):
                 v = VOICES[i % len(VOICES)]
                 name = "llm_%02d" % i
-                labels, res, smp = one(a.wyzer, tmp, name, [
-                    ("sil", 800), ("say", v, gc.WAKE_TEXT), ("sil", 300),
-                    ("say", v, "what time is it"), ("sil", 9000),
-                    ("say", v, gc.WAKE_TEXT), ("sil", 300),
-                    ("say", v, LLM_QS[i % len(LLM_QS)]), ("sil", 8000)],
+                labels, res, smp = one(a.wyzer, tmp, name, session(
+                    v, "what time is it", LLM_QS[i % len(LLM_QS)], 8000),
                     sets=["llm.backend=ollama", "llm.url=" + st.url], keep=keep)
-                end1, wake2 = labels[1][2], labels[2][1]
-                fs = first_sound_ms(smp, end1)
-                first = None if fs is None or fs >= wake2 else round(fs - end1)
                 end = labels[-1][2]
-                fs = first_sound_ms(smp, end)
-                record("llm", name, labels, res, smp, end, None if fs is None else round(fs - end))
-                R["llm"][-1]["first_turn_ms"] = first
+                record("llm", name, labels, res, smp, end, reply_delay_ms(smp, end))
+                R["llm"][-1]["first_turn_ms"] = reply_delay_ms(smp, labels[1][2], labels[2][1])
         finally:
             st.stop()
 
@@ -251,12 +226,9 @@ def main():
                 name = "barge_%02d" % i
                 # The reply starts ~1-2 s after the question; the user
                 # interrupts 5 s into the clip's silence, well inside it.
-                labels, res, smp = one(a.wyzer, tmp, name, [
-                    ("sil", 800), ("say", v, gc.WAKE_TEXT), ("sil", 300),
-                    ("say", v, "what time is it"), ("sil", 9000),
-                    ("say", v, gc.WAKE_TEXT), ("sil", 300),
-                    ("say", v, "tell me a long story about the sea"), ("sil", 5000),
-                    ("say", v, gc.WAKE_TEXT), ("sil", 8000)],
+                labels, res, smp = one(a.wyzer, tmp, name, session(
+                    v, "what time is it", "tell me a long story about the sea", 5000,
+                    after=[("say", v, gc.WAKE_TEXT), ("sil", 8000)]),
                     sets=["llm.backend=ollama", "llm.url=" + st.url], keep=keep)
                 wake_end = labels[-1][2]
                 # Reply audio must be playing when the user speaks, or the
@@ -315,7 +287,5 @@ def main():
 
 
 if __name__ == "__main__":
-    import atexit
-    atexit.register(_cleanup)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    wzrun.kill_children_on_exit()
     sys.exit(main())

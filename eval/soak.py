@@ -31,6 +31,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import gen_corpus as gc  # noqa: E402
+import wzrun  # noqa: E402
 
 REQUESTS = ["what time is it", "set a timer for one hour",
             "who was the first president of the united states",
@@ -137,16 +138,6 @@ def corrupt_wavs(tmp, good):
     return out
 
 
-CHILDREN = []  # Popen objects killed on any exit (exception, SIGTERM)
-
-
-def _cleanup():
-    for p in CHILDREN:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--wyzer", required=True)
@@ -169,14 +160,7 @@ def main():
                                          "drop_after_chunks": 2})
     scen = os.path.join(tmp, "scenario.json")
     json.dump({"responses": steps}, open(scen, "w"))
-    port_file = os.path.join(tmp, "port")
-    llm = subprocess.Popen([sys.executable, os.path.join(HERE, "..", "tests", "standins", "llm_standin.py"),
-                            "--scenario", scen, "--port-file", port_file],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    CHILDREN.append(llm)
-    while not os.path.exists(port_file):
-        time.sleep(0.05)
-    url = "http://127.0.0.1:" + open(port_file).read().strip()
+    llm, url = wzrun.start_llm_standin(os.path.join(tmp, "port"), ["--scenario", scen])
 
     clips = []
     for i, text in enumerate(REQUESTS):
@@ -197,7 +181,7 @@ def main():
     feeder = Feeder(a.fifo, clips, stop)
     feeder.start()  # the pipe source yields nothing until a writer opens it
     wz = subprocess.Popen(cmd, stdout=open(ev_path, "w"), stderr=open(err_path, "w"), env=env)
-    CHILDREN.append(wz)
+    wzrun.CHILDREN.append(wz)
     t0 = time.monotonic()
     samples = {}  # pid -> (role, [(t, rss, fds)])
     faults = []
@@ -356,24 +340,18 @@ def main():
     # LLM that drops connections, through typed requests (every request
     # reaches the LLM, whatever the wake word does): each must end with a
     # response (ok, or ok:false with an error event), none may hang.
-    llm2_port = os.path.join(tmp, "port2")
     drop_scen = os.path.join(tmp, "drop.json")
     json.dump({"responses": [{"text": "A complete answer number %d." % k} if k % 2 == 0 else
                              {"text": "This answer is cut off after two chunks.", "drop_after_chunks": 2}
                              for k in range(20)]}, open(drop_scen, "w"))
-    llm2 = subprocess.Popen([sys.executable, os.path.join(HERE, "..", "tests", "standins", "llm_standin.py"),
-                             "--scenario", drop_scen, "--port-file", llm2_port],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    CHILDREN.append(llm2)
-    while not os.path.exists(llm2_port):
-        time.sleep(0.05)
+    llm2, url2 = wzrun.start_llm_standin(os.path.join(tmp, "port2"), ["--scenario", drop_scen])
     qs = ["who was the first president of the united states", "tell me a joke",
           "how far away is the moon", "explain photosynthesis", "what is a black hole",
           "name a famous painter"]
     llm_drop = {"requests": len(qs), "answered": 0, "clear_error": 0, "no_answer": 0}
     try:
         r = subprocess.run([a.wyzer, "--events", "--text", "-", "--set", "llm.backend=ollama",
-                            "--set", "llm.url=http://127.0.0.1:" + open(llm2_port).read().strip()],
+                            "--set", "llm.url=" + url2],
                            input="\n".join(qs) + "\n", env=env, capture_output=True, text=True,
                            timeout=120)
         resp = [json.loads(l) for l in r.stdout.splitlines() if '"event":"response"' in l]
@@ -407,7 +385,5 @@ def main():
 
 
 if __name__ == "__main__":
-    import atexit
-    atexit.register(_cleanup)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    wzrun.kill_children_on_exit()
     sys.exit(main())

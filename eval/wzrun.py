@@ -1,11 +1,15 @@
 """wzrun.py: shared helpers for the eval scripts: run build/wyzer on a clip
 in a sandbox (temporary XDG dirs, host-changing tools replaced by logging
-stand-ins), parse its --events output, score transcripts and tool calls."""
+stand-ins), parse its --events output, score transcripts and tool calls,
+start the LLM stand-in, and kill every child a script started on exit."""
+import atexit
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 import wave
@@ -15,6 +19,40 @@ STUBBIN = os.path.join(HERE, "stubbin")
 # No network here: the weather tool must fail at once, not after a DNS wait.
 SANDBOX_SETS = ["weather.url=http://127.0.0.1:9",
                 "weather.geocode_url=http://127.0.0.1:9"]
+
+
+CHILDREN = []  # Popen objects killed on any exit (exception, SIGTERM)
+
+
+def _kill_children():
+    for p in CHILDREN:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def kill_children_on_exit():
+    """Call once from a script's __main__: children die with the script."""
+    atexit.register(_kill_children)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
+def start_llm_standin(port_file, args):
+    """Starts tests/standins/llm_standin.py with args (plus --port-file) and
+    waits up to 10 s for its port. Returns (Popen, base URL)."""
+    if os.path.exists(port_file):
+        os.unlink(port_file)  # a previous stand-in's port
+    p = subprocess.Popen([sys.executable, os.path.join(HERE, "..", "tests", "standins", "llm_standin.py"),
+                          "--port-file", port_file] + list(args),
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    CHILDREN.append(p)
+    for _ in range(200):
+        if os.path.exists(port_file):
+            return p, "http://127.0.0.1:%s" % open(port_file).read().strip()
+        if p.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise RuntimeError("LLM stand-in did not start (no port in %s)" % port_file)
 
 
 def run_wyzer(wyzer, clip, out_wav=None, fast=True, sets=(), extra=(),

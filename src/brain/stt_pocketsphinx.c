@@ -363,49 +363,37 @@ static double score_nats(ps_decoder_t *d, int32 score)
     return (double)score * log(logmath_get_base(ps_get_logmath(d))) * 1024.0;
 }
 
-static int path_frames(ps_decoder_t *d)
-{
-    int first = -1, last = -1;
-    for (ps_seg_t *seg = ps_seg_iter(d); seg; seg = ps_seg_next(seg)) {
-        int sf, ef;
-        ps_seg_frames(seg, &sf, &ef);
-        if (first < 0)
-            first = sf;
-        last = ef;
-    }
-    return first < 0 ? 1 : WZ_MAX(last - first + 1, 1);
-}
+/* What the decision needs from a best path, in one walk of its segments. */
+typedef struct {
+    int span;     /* frames from the first segment's start to the last's end (>= 1) */
+    double ascr;  /* acoustic score per segment frame, nats: fillers included,
+                   * LM/grammar weights and insertion penalties excluded (they
+                   * differ between the two passes, so only the acoustics compare) */
+    int words;    /* frames spent in real words (not silence or noise fillers) */
+} path_stats;
 
-/* Acoustic score of the best path per frame, in nats: fillers included,
- * language-model and grammar weights and insertion penalties excluded (they
- * differ between the two passes, so only the acoustics compare). */
-static double path_ascr(ps_decoder_t *d)
+static path_stats path_measure(ps_decoder_t *d)
 {
+    path_stats st = {0};
     int64_t sum = 0;
-    int frames = 0;
+    int first = -1, last = -1, frames = 0;
     for (ps_seg_t *seg = ps_seg_iter(d); seg; seg = ps_seg_next(seg)) {
         int32 ascr = 0, lscr = 0, lback = 0;
         int sf, ef;
         (void)ps_seg_prob(seg, &ascr, &lscr, &lback);
         ps_seg_frames(seg, &sf, &ef);
+        const char *w = ps_seg_word(seg);
+        if (first < 0)
+            first = sf;
+        last = ef;
         sum += ascr;
         frames += ef - sf + 1;
-    }
-    return frames > 0 ? score_nats(d, (int32)(sum / frames)) : 0.0;
-}
-
-/* Frames of the best path spent in real words (not silence or noise). */
-static int word_frames(ps_decoder_t *d)
-{
-    int n = 0;
-    for (ps_seg_t *seg = ps_seg_iter(d); seg; seg = ps_seg_next(seg)) {
-        const char *w = ps_seg_word(seg);
-        int sf, ef;
-        ps_seg_frames(seg, &sf, &ef);
         if (w && w[0] != '<' && w[0] != '[' && w[0] != '+')
-            n += ef - sf + 1;
+            st.words += ef - sf + 1;
     }
-    return n;
+    st.span = first < 0 ? 1 : WZ_MAX(last - first + 1, 1);
+    st.ascr = frames > 0 ? score_nats(d, (int32)(sum / frames)) : 0.0;
+    return st;
 }
 
 /* 0..1: 0.5 at mid, 1 at top or better. */
@@ -427,13 +415,13 @@ static int ps_finish(stt *s, stt_result *res)
     int32 score = 0;
     res->audio_s = (double)p->samples / WZ_SAMPLE_RATE;
     const char *gh = NULL;
-    double gascr = 0;
+    path_stats g = {0};
     if (p->gram_open) {
         ps_end_utt(p->gram);
         p->gram_open = false;
         gh = ps_get_hyp(p->gram, &score);
         if (gh && *gh)
-            gascr = path_ascr(p->gram);
+            g = path_measure(p->gram);
         else
             gh = NULL;
     }
@@ -448,11 +436,12 @@ static int ps_finish(stt *s, stt_result *res)
     ps_end_utt(p->lm);
     p->lm_open = false;
     const char *lh = ps_get_hyp(p->lm, &score);
-    double lfit = score_nats(p->lm, score) / path_frames(p->lm);
+    path_stats l = path_measure(p->lm);
+    /* rough: no lattice (bestpath is off), so no posterior */
+    double lconf = lh && *lh ? scale01(score_nats(p->lm, score) / l.span, LM_FIT_MID, -1.0) : 0.0;
     if (gh) {
-        double margin = gascr - path_ascr(p->lm);
-        int lw = word_frames(p->lm);
-        double cover = lw > 0 ? (double)word_frames(p->gram) / lw : INFINITY;
+        double margin = g.ascr - l.ascr;
+        double cover = l.words > 0 ? (double)g.words / l.words : INFINITY;
         double conf = scale01(margin, GRAMMAR_MIN_MARGIN, 0.0);
         p->last_margin = margin;
         log_debug("stt: grammar '%s' margin %.2f nats/frame, covers %.2f; lm '%s'", gh, margin, cover, lh ? lh : "");
@@ -461,7 +450,7 @@ static int ps_finish(stt *s, stt_result *res)
             wz_strlcpy(res->pass, "grammar", sizeof res->pass);
             res->confidence = conf;
             wz_strlcpy(res->alt_text, lh ? lh : "", sizeof res->alt_text);
-            res->alt_confidence = lh && *lh ? scale01(lfit, LM_FIT_MID, -1.0) : 0.0;
+            res->alt_confidence = lconf;
             return WZ_OK;
         }
         wz_strlcpy(res->alt_text, gh, sizeof res->alt_text);
@@ -469,7 +458,7 @@ static int ps_finish(stt *s, stt_result *res)
     }
     put_text(res, lh);
     wz_strlcpy(res->pass, "lm", sizeof res->pass);
-    res->confidence = lh && *lh ? scale01(lfit, LM_FIT_MID, -1.0) : 0.0;
+    res->confidence = lconf;
     return WZ_OK;
 }
 

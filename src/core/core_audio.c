@@ -195,7 +195,7 @@ static void endpoint_step(core *c, bool is_speech, int64_t f)
  * so no command audio is lost between the end of the wake word and its
  * detection. Audio goes to the brain from the start of speech on
  * (begin_audio). */
-static void start_capture(core *c, int64_t from_ms, int min_speech_ms)
+static void start_capture(core *c, int64_t from_ms, bool after_wake)
 {
     if (!c->cur_req)
         core_begin_request(c);
@@ -213,7 +213,7 @@ static void start_capture(core *c, int64_t from_ms, int min_speech_ms)
     c->ep_origin_ms = first * c->frame_ms;
     c->capture_first = first;
     log_debug("capture from %lld ms: replaying %lld buffered frames", (long long)from_ms, (long long)(c->frames - first));
-    endpoint_start(&c->ep, min_speech_ms);
+    endpoint_start(&c->ep, after_wake);
     /* Buffered frames use the unsmoothed decision: the smoothed one still
      * carries the wake word's hangover into the pause after it. */
     for (int64_t f = first; f < c->frames && c->capturing; f++) {
@@ -379,7 +379,7 @@ static void seek_command_start(core *c)
     c->seeking_start = false;
     c->skip_tail = true;
     log_debug("wake word %lld-%lld ms; command audio from %lld ms", (long long)c->wake_start_ms, (long long)c->wake_end_ms, (long long)from);
-    start_capture(c, from, c->ep.cfg.min_speech_ms);
+    start_capture(c, from, true);
 }
 
 static void on_wake(core *c, const wake_hit *h)
@@ -438,7 +438,7 @@ static void process_frame(core *c)
     } else if ((s == FSM_IDLE && !c->hotword) || s == FSM_FOLLOWUP) {
         if (speech) {
             go(c, FSM_EV_SPEECH_START);
-            start_capture(c, now_ms(c) - CORE_ONSET_PREROLL_MS, 0);
+            start_capture(c, now_ms(c) - CORE_ONSET_PREROLL_MS, false);
         } else if (s == FSM_FOLLOWUP && now_ms(c) >= c->followup_until_ms) {
             go(c, FSM_EV_FOLLOWUP_TIMEOUT);
         }

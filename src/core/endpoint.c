@@ -24,14 +24,14 @@ int endpoint_init(endpoint *e, const endpoint_config *ec)
     return WZ_OK;
 }
 
-void endpoint_start(endpoint *e, int min_speech_ms)
+void endpoint_start(endpoint *e, bool after_wake)
 {
     e->active = true;
     e->in_speech = false;
     e->elapsed_ms = 0;
     e->silence_ms = 0;
     e->speech_ms = 0;
-    e->min_speech_ms = min_speech_ms;
+    e->min_speech_ms = after_wake ? e->cfg.min_speech_ms : 0;
     memset(&e->info, 0, sizeof(e->info));
     e->info.speech_start_ms = -1;
 }

@@ -8,8 +8,8 @@
  *   - the first speech frame                       -> ENDPOINT_SPEECH_START
  *   - end_silence_ms of non-speech after speech,
  *     or max_ms of audio since endpoint_start()    -> ENDPOINT_SPEECH_END
- * With min_speech_ms (endpoint_start), speech shorter than that followed by
- * silence is a blip, not a request: the endpointer keeps waiting for more
+ * After a wake word (endpoint_start), speech shorter than min_speech_ms
+ * followed by silence is a blip, not a request: the endpointer keeps waiting for more
  * speech until start_timeout_ms, then ends the utterance there.
  * After TIMEOUT or SPEECH_END the endpointer is idle (returns ENDPOINT_NONE)
  * until the next endpoint_start().
@@ -44,7 +44,7 @@ typedef struct {
     int start_timeout_ms;
     int end_silence_ms;
     int max_ms;
-    int min_speech_ms; /* listen.min_speech_ms, for endpoint_start's callers */
+    int min_speech_ms; /* listen.min_speech_ms: blip limit after a wake word */
 } endpoint_config;
 
 /* Why and where an event happened. All positions are ms since endpoint_start(). */
@@ -74,11 +74,10 @@ void endpoint_config_from(endpoint_config *ec, const struct wz_config *cfg);
 int endpoint_init(endpoint *e, const endpoint_config *ec) WZ_MUST_CHECK;
 
 /* Arms the endpointer: position 0 is the audio right after this call.
- * min_speech_ms > 0 treats shorter speech followed by silence as a blip (the
- * core passes cfg.min_speech_ms after a wake word, whose tail the VAD may
- * hear as speech before the pause, and 0 in a follow-up, where "no" is a
- * whole answer). */
-void endpoint_start(endpoint *e, int min_speech_ms);
+ * after_wake applies cfg.min_speech_ms: the VAD may hear the wake word's
+ * tail as speech before the pause. Not in a follow-up, where "no" is a whole
+ * answer. */
+void endpoint_start(endpoint *e, bool after_wake);
 
 /* Stops it without a result (barge-in, error). */
 void endpoint_cancel(endpoint *e);

@@ -19,8 +19,10 @@ int rt_raise(int prio, char *err, size_t errlen)
      * CPU time consumed under a real-time policy without blocking. */
     struct rlimit guard = {.rlim_cur = RT_GUARD_MS * 1000, .rlim_max = 2 * RT_GUARD_MS * 1000};
     struct rlimit have;
-    if (getrlimit(RLIMIT_RTTIME, &have) == 0 && have.rlim_max != RLIM_INFINITY && have.rlim_max < guard.rlim_max)
-        guard.rlim_max = have.rlim_max, guard.rlim_cur = WZ_MIN(guard.rlim_cur, have.rlim_max);
+    if (getrlimit(RLIMIT_RTTIME, &have) == 0 && have.rlim_max != RLIM_INFINITY && have.rlim_max < guard.rlim_max) {
+        guard.rlim_max = have.rlim_max; /* an unprivileged process cannot raise it */
+        guard.rlim_cur = WZ_MIN(guard.rlim_cur, have.rlim_max);
+    }
     if (setrlimit(RLIMIT_RTTIME, &guard) != 0) {
         snprintf(err, errlen, "cannot set the real-time CPU guard (RLIMIT_RTTIME): %s", strerror(errno));
         return WZ_IO;

@@ -38,7 +38,7 @@ static void test_idle_until_started(void)
 static void test_start_timeout_exact(void)
 {
     endpoint e = make(1000, 600, 10000);
-    endpoint_start(&e, 0);
+    endpoint_start(&e, false);
     endpoint_info info;
     for (int i = 0; i < 49; i++)
         ASSERT_EQ(ENDPOINT_NONE, endpoint_process(&e, false, &info));
@@ -51,7 +51,7 @@ static void test_start_timeout_exact(void)
 static void test_start_then_end_after_silence(void)
 {
     endpoint e = make(1000, 600, 10000);
-    endpoint_start(&e, 0);
+    endpoint_start(&e, false);
     endpoint_info info;
     for (int i = 0; i < 10; i++) /* 200 ms before speech */
         ASSERT_EQ(ENDPOINT_NONE, endpoint_process(&e, false, &info));
@@ -70,7 +70,7 @@ static void test_start_then_end_after_silence(void)
 static void test_pause_shorter_than_silence_does_not_end(void)
 {
     endpoint e = make(1000, 600, 10000);
-    endpoint_start(&e, 0);
+    endpoint_start(&e, false);
     ASSERT_EQ(ENDPOINT_SPEECH_START, endpoint_process(&e, true, NULL));
     for (int i = 0; i < 29; i++) /* 580 ms pause */
         ASSERT_EQ(ENDPOINT_NONE, endpoint_process(&e, false, NULL));
@@ -81,7 +81,7 @@ static void test_pause_shorter_than_silence_does_not_end(void)
 static void test_max_length(void)
 {
     endpoint e = make(1000, 600, 2000);
-    endpoint_start(&e, 0);
+    endpoint_start(&e, false);
     endpoint_info info;
     ASSERT_EQ(ENDPOINT_SPEECH_START, endpoint_process(&e, true, &info));
     int n = 1;
@@ -97,7 +97,7 @@ static void test_max_length(void)
 static void test_cancel(void)
 {
     endpoint e = make(1000, 600, 2000);
-    endpoint_start(&e, 0);
+    endpoint_start(&e, false);
     ASSERT_EQ(ENDPOINT_SPEECH_START, endpoint_process(&e, true, NULL));
     endpoint_cancel(&e);
     for (int i = 0; i < 200; i++)
@@ -150,7 +150,7 @@ static run_result run(const int16_t *pcm, int len, int arm_ms)
     for (int f = 0; f + FRAME <= len; f += FRAME) {
         int t_ms = f / 16;
         if (t_ms == arm_ms)
-            endpoint_start(&e, 0);
+            endpoint_start(&e, false);
         int s = vad_process(v, pcm + f, FRAME);
         ASSERT_TRUE(s >= 0);
         endpoint_info info;
@@ -238,7 +238,8 @@ static endpoint_result feed(endpoint *e, bool speech, int n, endpoint_info *info
 static void test_blip_before_command_does_not_end(void)
 {
     endpoint e = make(5000, 500, 10000);
-    endpoint_start(&e, 250);
+    e.cfg.min_speech_ms = 250;
+    endpoint_start(&e, true);
     endpoint_info info;
     ASSERT_EQ(ENDPOINT_SPEECH_START, endpoint_process(&e, true, &info));
     ASSERT_EQ(ENDPOINT_NONE, feed(&e, true, 7, &info));    /* 160 ms tail */
@@ -248,8 +249,8 @@ static void test_blip_before_command_does_not_end(void)
     ASSERT_EQ(0, info.speech_start_ms);
     ASSERT_EQ(1260, info.speech_last_ms);
     ASSERT_EQ(1760, info.audio_ms);
-    /* without the limit the tail alone is the utterance */
-    endpoint_start(&e, 0);
+    /* not after a wake word (a follow-up): the tail alone is the utterance */
+    endpoint_start(&e, false);
     ASSERT_EQ(ENDPOINT_SPEECH_START, endpoint_process(&e, true, &info));
     ASSERT_EQ(ENDPOINT_NONE, feed(&e, true, 7, &info));
     ASSERT_EQ(ENDPOINT_SPEECH_END, feed(&e, false, 35, &info));
@@ -260,7 +261,8 @@ static void test_blip_before_command_does_not_end(void)
 static void test_blip_alone_ends_at_start_timeout(void)
 {
     endpoint e = make(2000, 500, 10000);
-    endpoint_start(&e, 250);
+    e.cfg.min_speech_ms = 250;
+    endpoint_start(&e, true);
     endpoint_info info;
     ASSERT_EQ(ENDPOINT_NONE, feed(&e, false, 5, &info));
     ASSERT_EQ(ENDPOINT_SPEECH_START, endpoint_process(&e, true, &info));
