@@ -24,10 +24,6 @@ typedef enum {
     JOB_SAY,    /* a reply template by key (SAY) */
 } job_kind;
 
-/* Ids of brain-initiated speech (timer announcements) have the top bit
- * set, so they never collide with the core's request ids. */
-#define BRAIN_ANNOUNCE_ID_BIT (1ULL << 63)
-
 /* A chain of commands from the grammar pass ("pause the music and set a
  * timer") is believed only from this confidence on (a PocketSphinx margin of
  * -0.3 nats/frame): free-form speech forced onto the grammar comes out as
@@ -115,7 +111,7 @@ static void run_timers(brain *b)
     char text[512];
     while (orch_poll_timer(b->orch, text, sizeof text)) {
         atomic_store(&b->cancel, false);
-        reply r = { .to_core = b->l->to_core, .req_id = BRAIN_ANNOUNCE_ID_BIT | ++b->next_announce,
+        reply r = { .to_core = b->l->to_core, .req_id = MSG_ANNOUNCE_ID_BIT | ++b->next_announce,
                     .cancel = &b->cancel, .flags = MSG_F_ANNOUNCE };
         log_info("timer: %s", text);
         orch_say_text(b->orch, &r, text, 0);

@@ -198,7 +198,8 @@ static void handle(core *c, const msg *m)
             core_finish_request(c, (m->flags & MSG_F_ERROR) != 0);
         break;
     case MSG_ANNOUNCE:
-        ev_emitf("announce", "{s:s, s:I}", "text", m->text, "req_id", (json_int_t)m->req_id);
+        ev_emitf("announce", "{s:s, s:I}", "text", m->text, "req_id",
+                 (json_int_t)(m->req_id & ~MSG_ANNOUNCE_ID_BIT));
         if (c->audio_mode)
             core_audio_on_announce(c, m);
         break;

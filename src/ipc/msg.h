@@ -55,6 +55,11 @@ typedef enum {
 #define MSG_F_ANNOUNCE      0x0004 /* TTS_AUDIO/TTS_END belong to an ANNOUNCE */
 #define MSG_F_ERROR         0x0008 /* TTS_END/RESPONSE_TEXT: the request ended in an error */
 
+/* Ids of brain-initiated speech (timer announcements) have the top bit
+ * set, so they never collide with the core's request ids. Events show them
+ * without it: announcements are numbered 1, 2, ... on their own. */
+#define MSG_ANNOUNCE_ID_BIT (1ULL << 63)
+
 /* Counters carried by heartbeats, so each side's drops are visible. */
 typedef struct {
     uint64_t seq;

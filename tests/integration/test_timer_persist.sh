@@ -22,6 +22,9 @@ if wait_for "$TMP/events.jsonl" '"event":"announce".*timer is done' 20; then
 else fail "announce" "$(tail -5 "$TMP/events.jsonl")"; fi
 grep -q '"event":"announce".*timer is done' "$TMP/events.jsonl" && [ "$(count "$TMP/events.jsonl" '"event":"announce".*timer is done')" = 1 ] \
   && ok "announced exactly once" || fail "announce count" "$(grep announce "$TMP/events.jsonl")"
+# announcements are numbered 1, 2, ... in events (not the internal top-bit id)
+grep -q '"event":"announce".*"req_id":[1-9][0-9]\{0,5\}[,}]' "$TMP/events.jsonl" \
+  && ok "announce req_id is a small positive number" || fail "announce req_id" "$(grep announce "$TMP/events.jsonl")"
 kill -INT "$SESSION_PID"; wait "$SESSION_PID"
 exec 3>&-
 summary
