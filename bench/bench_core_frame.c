@@ -2,11 +2,13 @@
  * (AEC + VAD + wake word) on 20 ms frames, p50/p99/max, over ~60 s of audio
  * holding wake words, commands and playback echo.
  *
- * Usage: bench_core_frame [--burn] [--rt]
+ * Usage: bench_core_frame [--burn] [--rt] [--inline]
  *   --burn: two child processes spin on both cores meanwhile, as a busy
  *           brain would (at normal priority);
  *   --rt:   the frame loop runs at SCHED_FIFO priority 10 through rt_raise(),
- *           as the core's frame thread does by default (audio.realtime_priority).
+ *           as the core's frame thread does by default (audio.realtime_priority);
+ *   --inline: the wake word's stage-2 check runs inside wake_process(), as
+ *           in file mode; by default it runs on its worker thread, as live.
  * With --burn or --rt frames are paced at 20 ms, as a device delivers them
  * (the thread sleeps between frames, so it must win the CPU back each time);
  * the run then takes 60 s. An unpaced SCHED_FIFO loop would also trip the
@@ -38,11 +40,12 @@ static int cmp_i64(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    int burn = 0, rt = 0;
+    int burn = 0, rt = 0, inline_check = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--burn")) burn = 1;
         else if (!strcmp(argv[i], "--rt")) rt = 1;
-        else { fprintf(stderr, "usage: bench_core_frame [--burn] [--rt]\n"); return 2; }
+        else if (!strcmp(argv[i], "--inline")) inline_check = 1;
+        else { fprintf(stderr, "usage: bench_core_frame [--burn] [--rt] [--inline]\n"); return 2; }
     }
     wz_config cfg;
     config_init(&cfg);
@@ -51,6 +54,7 @@ int main(int argc, char **argv)
     vad_config vc;
     aec_config ac;
     if (wake_config_from(&wc, &cfg, err, sizeof(err))) return 1;
+    wc.async = !inline_check;
     vad_config_from(&vc, &cfg);
     aec_config_from(&ac, &cfg);
     wake *w;
@@ -125,8 +129,9 @@ int main(int argc, char **argv)
     int64_t sum = 0;
     for (int f = 0; f < nf; f++) sum += t[f];
     qsort(t, (size_t)nf, sizeof(int64_t), cmp_i64);
-    printf("frames %d (%s, %s), wake hits %d of 7 spoken\n", nf, burn ? "2 burner processes" : "idle machine",
-           rt ? "SCHED_FIFO 10" : "normal priority", hits);
+    printf("frames %d (%s, %s, stage 2 %s), wake hits %d of 7 spoken\n", nf,
+           burn ? "2 burner processes" : "idle machine", rt ? "SCHED_FIFO 10" : "normal priority",
+           inline_check ? "inline" : "on its thread", hits);
     printf("per-frame AEC+VAD+wake: p50 %.3f ms, p99 %.3f ms, max %.3f ms, mean %.3f ms (%.1f%% of one core)\n",
            t[nf / 2] / 1e6, t[nf * 99 / 100] / 1e6, t[nf - 1] / 1e6, sum / 1e6 / nf,
            100.0 * (double)sum / 1e6 / nf / 20.0);

@@ -524,6 +524,7 @@ int core_audio_open(core *c, char *err, size_t errlen)
     wake_config wc;
     if ((rc = wake_config_from(&wc, cfg, err, errlen)) != WZ_OK)
         return rc;
+    wc.async = !o->input; /* live: stage 2 off the frame thread; files: inline, so runs repeat exactly */
     if ((rc = wake_create(&c->wake, &wc, err, errlen)) != WZ_OK)
         return rc;
     if (cfg->aec_enabled) {

@@ -5,6 +5,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pocketsphinx.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
 #include <sphinxbase/err.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +61,29 @@ typedef struct {
     int phrase;                     /* index into cfg.phrases, -1 = stop phrase */
 } kws_line;
 
+/* Stage 2 has a decoder of its own, so it can run beside the keyphrase
+ * search: on a worker thread (wake_config.async) or inline. The frame thread
+ * owns everything while state is V_IDLE; it fills the request and sets
+ * V_BUSY; the worker owns it until it sets V_DONE; the frame thread takes
+ * the verdict and sets V_IDLE again. */
+enum { V_IDLE, V_BUSY, V_DONE };
+
+typedef struct {
+    cmd_ln_t *cfg;
+    ps_decoder_t *ps;
+    int16_t *buf;      /* the candidate's audio */
+    int n;
+    int line;          /* index into wake.lines */
+    wake_hit hit;      /* the candidate's positions */
+    unsigned gen;      /* wake.gen when requested */
+    bool ok;           /* the verdict */
+    atomic_int state;
+    atomic_bool quit;
+    sem_t go;
+    pthread_t thread;
+    bool threaded;
+} verifier;
+
 struct wake {
     wake_config cfg;
     char phrases[WAKE_MAX_PHRASES][WAKE_PHRASE_MAX];
@@ -72,7 +98,8 @@ struct wake {
     int64_t utt_start;  /* sample where the current kws utterance started */
     int64_t frame_base; /* decoder frames before the current utterance */
     int64_t refractory_until;
-    int16_t *verify_buf;
+    unsigned gen;       /* bumped by wake_reset: verdicts of older candidates are dropped */
+    verifier v;
     wake_stats stats;
     bool hey_wyzer[WAKE_MAX_PHRASES]; /* phrase is "hey wyzer ..." */
 };
@@ -84,6 +111,12 @@ static int set_err(char *err, size_t errlen, const char *msg, const char *detail
     if (err && errlen)
         snprintf(err, errlen, "%s%s%s", msg, detail ? ": " : "", detail ? detail : "");
     return WZ_CONFIG;
+}
+
+static int fail(int rc, char *err, size_t errlen, const char *msg, const char *detail)
+{
+    set_err(err, errlen, msg, detail);
+    return rc;
 }
 
 /* Normalises one phrase: lower case, single spaces, letters and ' only. */
@@ -299,40 +332,149 @@ static int setup_kws(wake *w, char *err, size_t errlen)
     return rc;
 }
 
+/* Writes the stage-2 dictionary: every word the grammar can use, with all
+ * of its pronunciations as the main dictionary has them (a word's variants
+ * are "word(2)", "word(3)", ...). Loading the full dictionary a second time
+ * would cost ~20 MB for a grammar of ~60 words. */
+static int write_verify_dict(wake *w, FILE *f)
+{
+    const char *words[WZ_ARRAY_LEN(k_fillers) + WZ_ARRAY_LEN(k_hey_like) + WZ_ARRAY_LEN(w->lines) * MAX_WORDS];
+    size_t nw = 0;
+    for (size_t i = 0; i < WZ_ARRAY_LEN(k_fillers); i++)
+        words[nw++] = k_fillers[i];
+    for (size_t i = 0; i < WZ_ARRAY_LEN(k_hey_like); i++)
+        words[nw++] = k_hey_like[i];
+    char lines[WZ_ARRAY_LEN(w->lines)][WAKE_PHRASE_MAX * 2];
+    for (int i = 0; i < w->nlines; i++) {
+        wz_strlcpy(lines[i], w->lines[i].text, sizeof(lines[i]));
+        char *save = NULL;
+        for (char *wd = strtok_r(lines[i], " ", &save); wd; wd = strtok_r(NULL, " ", &save))
+            words[nw++] = wd;
+    }
+    for (size_t i = 0; i < nw; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = !strcmp(words[i], words[j]);
+        for (int alt = 1; !dup && alt < 10; alt++) {
+            char key[WAKE_PHRASE_MAX + 8];
+            if (alt == 1)
+                wz_strlcpy(key, words[i], sizeof(key));
+            else
+                snprintf(key, sizeof(key), "%s(%d)", words[i], alt);
+            char *pron = ps_lookup_word(w->ps, key);
+            if (!pron)
+                break; /* no (more) pronunciations: fillers missing from a custom dictionary are skipped */
+            fprintf(f, "%s %s\n", key, pron);
+            ckd_free(pron);
+        }
+    }
+    return ferror(f) ? WZ_IO : WZ_OK;
+}
+
 /* Stage-2 grammar: a phrase (any variant of a wake phrase, or the stop
  * phrase) with optional fillers around it, or fillers alone. */
-static int setup_verify(wake *w, char *err, size_t errlen)
+static char *verify_grammar(const wake *w)
 {
     size_t cap = 8192, len = 0;
     char *g = malloc(cap);
     if (!g)
-        return WZ_NOMEM;
+        return NULL;
     len += (size_t)snprintf(g + len, cap - len,
                             "#JSGF V1.0;\ngrammar wzv;\npublic <s> = <f> | [<f>] <t> [<f>];\n<t> = ");
+    for (int i = 0; i < w->nlines && len < cap; i++)
+        len += (size_t)snprintf(g + len, cap - len, "%s(%s)", i ? " | " : "", w->lines[i].text);
+    len += (size_t)snprintf(g + len, len < cap ? cap - len : 0, ";\n<f> = <w>+;\n<w> = ");
     int first = 1;
-    for (int i = 0; i < w->nlines; i++) {
-        len += (size_t)snprintf(g + len, cap - len, "%s(%s)", first ? "" : " | ", w->lines[i].text);
-        first = 0;
-    }
-    len += (size_t)snprintf(g + len, cap - len, ";\n<f> = <w>+;\n<w> = ");
-    for (size_t i = 0; i < WZ_ARRAY_LEN(k_fillers); i++) {
-        char *pron = ps_lookup_word(w->ps, k_fillers[i]);
+    for (size_t i = 0; i < WZ_ARRAY_LEN(k_fillers) && len < cap; i++) {
+        char *pron = ps_lookup_word(w->v.ps, k_fillers[i]);
         if (!pron)
             continue; /* not in this dictionary: skip */
         ckd_free(pron);
-        len += (size_t)snprintf(g + len, cap - len, "%s%s", i ? " | " : "", k_fillers[i]);
+        len += (size_t)snprintf(g + len, cap - len, "%s%s", first ? "" : " | ", k_fillers[i]);
+        first = 0;
     }
-    len += (size_t)snprintf(g + len, cap - len, ";\n");
-    int rc = WZ_OK;
+    len += (size_t)snprintf(g + len, len < cap ? cap - len : 0, ";\n");
     if (len >= cap) {
-        set_err(err, errlen, "stage-2 grammar too long", NULL);
-        rc = WZ_TOOBIG;
-    } else if (ps_set_jsgf_string(w->ps, VERIFY_SEARCH, g) < 0) {
-        set_err(err, errlen, "PocketSphinx rejected the stage-2 grammar", NULL);
-        rc = WZ_ENGINE;
+        free(g);
+        return NULL;
     }
+    return g;
+}
+
+static bool verify_run(const wake *w, verifier *v);
+
+static void *verify_thread(void *arg)
+{
+    wake *w = arg;
+    verifier *v = &w->v;
+    for (;;) {
+        while (sem_wait(&v->go) != 0 && errno == EINTR)
+            ;
+        if (atomic_load(&v->quit))
+            break;
+        v->ok = verify_run(w, v);
+        atomic_store_explicit(&v->state, V_DONE, memory_order_release);
+    }
+    return NULL;
+}
+
+/* The second decoder: same acoustic model, a dictionary of the grammar's
+ * words only, and the stage-2 grammar as its one search. */
+static int setup_verify(wake *w, bool async, char *err, size_t errlen)
+{
+    verifier *v = &w->v;
+    v->buf = calloc((size_t)w->hist_cap, sizeof(int16_t));
+    if (!v->buf)
+        return WZ_NOMEM;
+    char path[] = "/tmp/wyzer-verify-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return fail(WZ_IO, err, errlen, "cannot create the stage-2 dictionary", strerror(errno));
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        unlink(path);
+        return WZ_IO;
+    }
+    int rc = write_verify_dict(w, f);
+    if (fclose(f) != 0 && rc == WZ_OK)
+        rc = WZ_IO;
+    if (rc == WZ_OK) {
+        v->cfg = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", w->cfg.hmm, "-dict", path, "-remove_silence", "no",
+                             "-samprate", "16000", NULL);
+        v->ps = v->cfg ? ps_init(v->cfg) : NULL;
+        if (!v->ps)
+            rc = fail(WZ_ENGINE, err, errlen, "PocketSphinx could not load the stage-2 decoder", w->cfg.hmm);
+    }
+    unlink(path);
+    if (rc != WZ_OK)
+        return rc;
+    char *g = verify_grammar(w);
+    if (!g)
+        return fail(WZ_TOOBIG, err, errlen, "stage-2 grammar too long", NULL);
+    if (ps_set_jsgf_string(v->ps, VERIFY_SEARCH, g) < 0 || ps_set_search(v->ps, VERIFY_SEARCH) < 0)
+        rc = fail(WZ_ENGINE, err, errlen, "PocketSphinx rejected the stage-2 grammar", NULL);
     free(g);
-    return rc;
+    if (rc != WZ_OK || !async)
+        return rc;
+    if (sem_init(&v->go, 0, 0) != 0)
+        return fail(WZ_IO, err, errlen, "cannot create the stage-2 semaphore", strerror(errno));
+    /* The frame thread may already run SCHED_FIFO; the check is ordinary
+     * work and must not compete with it. */
+    pthread_attr_t attr;
+    struct sched_param sp = {0};
+    pthread_attr_init(&attr);
+    pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+    pthread_attr_setschedpolicy(&attr, SCHED_OTHER);
+    pthread_attr_setschedparam(&attr, &sp);
+    int e = pthread_create(&v->thread, &attr, verify_thread, w);
+    pthread_attr_destroy(&attr);
+    if (e != 0) {
+        sem_destroy(&v->go);
+        return fail(WZ_IO, err, errlen, "cannot start the stage-2 thread", strerror(e));
+    }
+    v->threaded = true;
+    return WZ_OK;
 }
 
 int wake_create(wake **out, const wake_config *wc, char *err, size_t errlen)
@@ -347,8 +489,7 @@ int wake_create(wake **out, const wake_config *wc, char *err, size_t errlen)
     int rc = WZ_NOMEM;
     w->hist_cap = HISTORY_MS * WZ_SAMPLE_RATE / 1000;
     w->hist = calloc((size_t)w->hist_cap, sizeof(int16_t));
-    w->verify_buf = calloc((size_t)w->hist_cap, sizeof(int16_t));
-    if (!w->hist || !w->verify_buf)
+    if (!w->hist)
         goto fail;
 
     if (log_get_level() > LOG_DEBUG)
@@ -378,7 +519,7 @@ int wake_create(wake **out, const wake_config *wc, char *err, size_t errlen)
     if (rc)
         goto fail;
     if (wc->verify) {
-        rc = setup_verify(w, err, errlen);
+        rc = setup_verify(w, wc->async, err, errlen);
         if (rc)
             goto fail;
     }
@@ -401,12 +542,23 @@ void wake_destroy(wake *w)
 {
     if (!w)
         return;
+    verifier *v = &w->v;
+    if (v->threaded) {
+        atomic_store(&v->quit, true);
+        sem_post(&v->go);
+        pthread_join(v->thread, NULL); /* waits for a check in progress (<= ~100 ms) */
+        sem_destroy(&v->go);
+    }
+    if (v->ps)
+        ps_free(v->ps);
+    if (v->cfg)
+        cmd_ln_free_r(v->cfg);
+    free(v->buf);
     if (w->ps)
         ps_free(w->ps);
     if (w->ps_cfg)
         cmd_ln_free_r(w->ps_cfg);
     free(w->hist);
-    free(w->verify_buf);
     free(w);
 }
 
@@ -426,13 +578,13 @@ static void hist_push(wake *w, const int16_t *x, int n)
         w->hist[(w->fed + i) % w->hist_cap] = x[i];
 }
 
-/* Copies the last n samples of input (n <= hist_cap) into verify_buf. */
-static int hist_tail(wake *w, int n)
+/* Copies the last n samples of input (n <= hist_cap) into out. */
+static int hist_tail(const wake *w, int16_t *out, int n)
 {
     if (n > w->fed)
         n = (int)w->fed;
     for (int i = 0; i < n; i++)
-        w->verify_buf[i] = w->hist[(w->fed - n + i) % w->hist_cap];
+        out[i] = w->hist[(w->fed - n + i) % w->hist_cap];
     return n;
 }
 
@@ -446,8 +598,8 @@ static int restart_kws(wake *w)
 
 /* The keyphrase search numbers its segment frames from decoder creation,
  * not from the utterance (measured: after a restart, ef exceeded the
- * utterance's own frame count by every frame decoded before it, stage-2
- * decodes included), so count the frames of every finished utterance. */
+ * utterance's own frame count by every frame decoded before it), so count
+ * the frames of every finished utterance. */
 static void end_utt(wake *w)
 {
     ps_end_utt(w->ps);
@@ -456,6 +608,7 @@ static void end_utt(wake *w)
 
 int wake_reset(wake *w)
 {
+    w->gen++; /* a verdict on audio before the reset is void */
     end_utt(w);
     return restart_kws(w);
 }
@@ -473,21 +626,17 @@ static bool contains_words(const char *hyp, const char *line)
     return false;
 }
 
-/* Stage 2: re-decode the recent audio with the grammar. */
-static bool verify(wake *w, int phrase, int64_t start)
+/* Stage 2: decodes the candidate's audio with the grammar. Runs on the
+ * worker thread or inline; reads only what wake_create set up. */
+static bool verify_run(const wake *w, verifier *v)
 {
-    /* the candidate plus VERIFY_LEAD_MS before it, so the word before
-     * "wyzer" is heard; at most VERIFY_MS */
-    int64_t want = w->fed - (start - VERIFY_LEAD_MS * WZ_SAMPLE_RATE / 1000);
-    if (want > VERIFY_MS * WZ_SAMPLE_RATE / 1000)
-        want = VERIFY_MS * WZ_SAMPLE_RATE / 1000;
-    int n = hist_tail(w, (int)want);
-    if (ps_set_search(w->ps, VERIFY_SEARCH) < 0 || ps_start_utt(w->ps) < 0)
+    int phrase = w->lines[v->line].phrase;
+    if (ps_start_utt(v->ps) < 0)
         return true; /* cannot check: trust stage 1 */
-    ps_process_raw(w->ps, w->verify_buf, (size_t)n, FALSE, TRUE);
-    end_utt(w);
+    ps_process_raw(v->ps, v->buf, (size_t)v->n, FALSE, TRUE);
+    ps_end_utt(v->ps);
     int32 score = 0;
-    const char *hyp = ps_get_hyp(w->ps, &score);
+    const char *hyp = ps_get_hyp(v->ps, &score);
     bool ok = false;
     for (int i = 0; hyp && i < w->nlines && !ok; i++)
         if (w->lines[i].phrase == phrase && contains_words(hyp, w->lines[i].text))
@@ -517,6 +666,73 @@ static const kws_line *find_line(const wake *w, const char *text)
     return NULL;
 }
 
+/* Hands a stage-1 candidate to stage 2: the candidate plus VERIFY_LEAD_MS
+ * before it (so the word before "wyzer" is heard), at most VERIFY_MS. */
+static void verify_submit(wake *w, int line, const wake_hit *cand)
+{
+    verifier *v = &w->v;
+    int64_t start = cand->start_ms * WZ_SAMPLE_RATE / 1000;
+    int64_t want = w->fed - (start - VERIFY_LEAD_MS * WZ_SAMPLE_RATE / 1000);
+    want = WZ_MIN(want, (int64_t)VERIFY_MS * WZ_SAMPLE_RATE / 1000);
+    v->n = hist_tail(w, v->buf, (int)want);
+    v->line = line;
+    v->hit = *cand;
+    v->gen = w->gen;
+    if (v->threaded) {
+        atomic_store_explicit(&v->state, V_BUSY, memory_order_release);
+        sem_post(&v->go);
+    } else {
+        v->ok = verify_run(w, v);
+        atomic_store_explicit(&v->state, V_DONE, memory_order_relaxed);
+    }
+}
+
+/* Takes stage 2's verdict, if one is ready: WAKE_HIT, WAKE_STOP or
+ * WAKE_NONE (rejected, void after a reset, or still running). */
+static int verify_collect(wake *w, wake_hit *hit)
+{
+    verifier *v = &w->v;
+    if (atomic_load_explicit(&v->state, memory_order_acquire) != V_DONE)
+        return WAKE_NONE;
+    atomic_store_explicit(&v->state, V_IDLE, memory_order_relaxed);
+    const kws_line *line = &w->lines[v->line];
+    if (v->gen != w->gen)
+        return WAKE_NONE;
+    if (!v->ok) {
+        if (line->phrase >= 0)
+            w->stats.rejected++;
+        return WAKE_NONE;
+    }
+    int kind = line->phrase < 0 ? WAKE_STOP : WAKE_HIT;
+    if (kind == WAKE_HIT)
+        w->refractory_until = w->fed + (int64_t)w->cfg.refractory_ms * WZ_SAMPLE_RATE / 1000;
+    if (hit) {
+        *hit = v->hit;
+        hit->kind = (wake_kind)kind;
+        hit->detect_ms = w->fed * 1000 / WZ_SAMPLE_RATE; /* when it is reported, after the check */
+    }
+    return kind;
+}
+
+/* A stage-1 detection: its positions on the input timeline. */
+static void candidate_positions(const wake *w, int sf, int ef, wake_hit *c)
+{
+    int64_t start = w->utt_start + (int64_t)(sf - w->frame_base) * SAMPLES_PER_FRAME;
+    int64_t end = w->utt_start + (int64_t)(ef + 1 - w->frame_base) * SAMPLES_PER_FRAME;
+    c->start_ms = start * 1000 / WZ_SAMPLE_RATE;
+    c->end_ms = end * 1000 / WZ_SAMPLE_RATE;
+    c->detect_ms = w->fed * 1000 / WZ_SAMPLE_RATE;
+    /* After a restart of the search the segment frames have been seen
+     * to run past the input (end after detection). A phrase cannot end
+     * after it was detected nor 1 s before: fall back to the search's
+     * fixed delay (-kws_delay 10 frames = 100 ms). */
+    if (c->end_ms > c->detect_ms || c->end_ms < c->detect_ms - 1000) {
+        int64_t len = c->end_ms - c->start_ms;
+        c->end_ms = c->detect_ms - 100;
+        c->start_ms = c->end_ms - (len > 0 && len < 2000 ? len : 600);
+    }
+}
+
 int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit)
 {
     if (!frame || n < 1 || n > 4800)
@@ -525,9 +741,10 @@ int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit)
     w->fed += n;
     if (ps_process_raw(w->ps, frame, (size_t)n, FALSE, FALSE) < 0)
         return WZ_ENGINE;
+    int kind = verify_collect(w, hit);
     const char *hyp = ps_get_hyp(w->ps, NULL);
     if (!hyp || !hyp[0])
-        return WAKE_NONE;
+        return kind;
 
     /* Locate the detection: the last segment (kws lists its detections). */
     int sf = 0, ef = 0;
@@ -542,44 +759,33 @@ int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit)
     for (size_t l = strlen(word); l > 0 && word[l - 1] == ' '; l--)
         word[l - 1] = '\0';
     const kws_line *line = find_line(w, word);
-    int64_t start = w->utt_start + (int64_t)(sf - w->frame_base) * SAMPLES_PER_FRAME;
-    int64_t end = w->utt_start + (int64_t)(ef + 1 - w->frame_base) * SAMPLES_PER_FRAME;
+    wake_hit cand = {0};
+    candidate_positions(w, sf, ef, &cand);
     end_utt(w);
-
-    int kind = WAKE_NONE;
-    if (line && line->phrase < 0) {
-        /* One short word is easy to hear in the assistant's own voice:
-         * the stop phrase gets the same second-stage check. */
-        if (!w->cfg.verify || verify(w, -1, start))
-            kind = WAKE_STOP;
-    } else if (line && w->fed >= w->refractory_until) {
-        w->stats.candidates++;
-        if (!w->cfg.verify || verify(w, line->phrase, start)) {
-            kind = WAKE_HIT;
-            w->refractory_until = w->fed + (int64_t)w->cfg.refractory_ms * WZ_SAMPLE_RATE / 1000;
-        } else {
-            w->stats.rejected++;
-        }
-    }
     if (restart_kws(w) < 0)
         return WZ_ENGINE;
-    if (kind != WAKE_NONE && hit) {
-        hit->kind = (wake_kind)kind;
-        wz_strlcpy(hit->keyword, kind == WAKE_STOP ? w->cfg.stop_phrase
-                                                   : w->cfg.phrases[line->phrase].phrase,
-                   sizeof(hit->keyword));
-        hit->start_ms = start * 1000 / WZ_SAMPLE_RATE;
-        hit->end_ms = end * 1000 / WZ_SAMPLE_RATE;
-        hit->detect_ms = w->fed * 1000 / WZ_SAMPLE_RATE;
-        /* After a restart of the search the segment frames have been seen
-         * to run past the input (end after detection). A phrase cannot end
-         * after it was detected nor 1 s before: fall back to the search's
-         * fixed delay (-kws_delay 10 frames = 100 ms). */
-        if (hit->end_ms > hit->detect_ms || hit->end_ms < hit->detect_ms - 1000) {
-            int64_t len = hit->end_ms - hit->start_ms;
-            hit->end_ms = hit->detect_ms - 100;
-            hit->start_ms = hit->end_ms - (len > 0 && len < 2000 ? len : 600);
-        }
+
+    bool wake_word = line && line->phrase >= 0;
+    if (!line || kind != WAKE_NONE || (wake_word && w->fed < w->refractory_until))
+        return kind;
+    wz_strlcpy(cand.keyword, wake_word ? w->cfg.phrases[line->phrase].phrase : w->cfg.stop_phrase,
+               sizeof(cand.keyword));
+    if (wake_word)
+        w->stats.candidates++;
+    if (!w->cfg.verify) {
+        cand.kind = wake_word ? WAKE_HIT : WAKE_STOP;
+        if (wake_word)
+            w->refractory_until = w->fed + (int64_t)w->cfg.refractory_ms * WZ_SAMPLE_RATE / 1000;
+        if (hit)
+            *hit = cand;
+        return cand.kind;
     }
-    return kind;
+    /* One short word is easy to hear in the assistant's own voice: the
+     * stop phrase gets the same second-stage check. */
+    if (atomic_load_explicit(&w->v.state, memory_order_acquire) != V_IDLE) {
+        w->stats.busy++; /* a check is still running: this candidate is dropped */
+        return kind;
+    }
+    verify_submit(w, (int)(line - w->lines), &cand);
+    return verify_collect(w, hit); /* inline: the verdict is ready now */
 }

@@ -3,11 +3,19 @@
  * Stage 1: PocketSphinx keyphrase search over every configured phrase
  * (wake.words, "phrase/threshold/, ..."), each also under its pronunciation
  * variants (e.g. "wyzer" as W AY Z ER and W AY Z AH), plus the stop phrase
- * (bargein.stop_phrase). Stage 2 (wake phrases only): the last 1.6 s of audio
- * is re-decoded with a small JSGF grammar that offers the phrase and a loop
- * of confusable filler words ("wise", "her", "there", "writer", ...); the
- * candidate is accepted only if the phrase wins. After an accepted wake word
- * a refractory period (wake.refractory_ms) ignores further wake hits.
+ * (bargein.stop_phrase). Stage 2: the candidate's audio (from 300 ms before
+ * it, at most 1.6 s) is re-decoded by a second decoder with a small JSGF
+ * grammar that offers the phrase and a loop of confusable filler words
+ * ("wise", "her", "there", "writer", ...); the candidate is accepted only if
+ * the phrase wins. After an accepted wake word a refractory period
+ * (wake.refractory_ms) ignores further wake hits.
+ *
+ * Stage 2 runs inline by default, so results depend only on the input
+ * (file mode, tests, evaluation). With wake_config.async it runs on a
+ * worker thread at normal priority and its verdict is returned by a later
+ * wake_process() call, typically 2-5 frames on: the frame thread never
+ * waits for it. A candidate that arrives while a check is running is
+ * dropped (counted in wake_stats.busy).
  *
  * Positions are in ms on the input timeline: sample 0 is the first sample
  * passed to wake_process() after wake_create() (wake_reset() does not
@@ -15,12 +23,16 @@
  * the phrase ends; hit->end_ms is where the phrase ended, from the search's
  * segment frames, so the core can start the command audio there.
  *
- * Memory: ~40 MB (acoustic model + dictionary), loaded in wake_create
- * (~1 s). wake_process() allocates nothing of its own per frame (PocketSphinx
- * may grow internal arrays early on), takes no lock, and normally costs a few
- * percent of a core; a candidate's stage-2 check costs one short grammar
- * decode (tens of ms) within that call. NOT for the audio callback: call it
- * from the core's processing thread. One wake per thread. */
+ * hit->detect_ms is when the hit is reported, after stage 2.
+ *
+ * Memory: ~40 MB (acoustic model + dictionary) plus the stage-2 decoder
+ * (the model again, with a dictionary of its ~60 words), loaded in
+ * wake_create (~1 s). wake_process() allocates nothing of its own per frame
+ * (PocketSphinx may grow internal arrays early on), takes no lock, and
+ * normally costs a few percent of a core; inline, a candidate's stage-2
+ * check adds one short grammar decode (tens of ms) to that call; async, a
+ * sem_post. NOT for the audio callback: call it from the core's processing
+ * thread. One wake per thread. */
 #ifndef WZ_WAKE_H
 #define WZ_WAKE_H
 
@@ -62,6 +74,7 @@ typedef struct {
     double stop_threshold;
     int refractory_ms;
     bool verify;                  /* stage-2 grammar check (default true) */
+    bool async;                   /* run stage 2 on a worker thread (default false: inline) */
 } wake_config;
 
 /* Fills wake_config from cfg: wake.words, wake.refractory_ms,
@@ -101,6 +114,7 @@ int wake_reset(wake *w) WZ_MUST_CHECK;
 typedef struct {
     long candidates; /* stage-1 wake hits outside the refractory period */
     long rejected;   /* of those, rejected by stage 2 */
+    long busy;       /* candidates dropped because a check was running (async) */
 } wake_stats;
 
 /* Counters since wake_create(), for benchmarks and heartbeats. */

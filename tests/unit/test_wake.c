@@ -1,6 +1,7 @@
 /* test_wake: wake.words parsing, and spotting on Flite speech: hit, end
  * position, refractory period, stop phrase, a confusable negative. */
 #include <math.h>
+#include <time.h>
 
 #include "app/config.h"
 #include "core/wake.h"
@@ -37,7 +38,7 @@ static void test_parse_rejects(void)
     }
 }
 
-static wake *make(const char *words, int refractory_ms)
+static wake *make_mode(const char *words, int refractory_ms, bool async)
 {
     static wz_config cfg;
     config_init(&cfg);
@@ -46,11 +47,17 @@ static wake *make(const char *words, int refractory_ms)
     wake_config wc;
     char err[256] = "";
     ASSERT_EQ(WZ_OK, wake_config_from(&wc, &cfg, err, sizeof(err)));
+    wc.async = async;
     wake *w = NULL;
     int rc = wake_create(&w, &wc, err, sizeof(err));
     if (rc)
         TEST_FAIL_AT("wake_create: %d %s", rc, err);
     return w;
+}
+
+static wake *make(const char *words, int refractory_ms)
+{
+    return make_mode(words, refractory_ms, false);
 }
 
 /* Last sample above -40 dB of the clip's peak frame energy. */
@@ -174,6 +181,80 @@ static void test_confusable_rejected(void)
     free(x);
 }
 
+/* Feeds 20 ms of silence at a time, 5 ms apart, until a verdict arrives
+ * from the stage-2 thread or 3 s of wall time pass. */
+static int drain(wake *w, wake_hit *h)
+{
+    static const int16_t z[FRAME];
+    for (int i = 0; i < 600; i++) {
+        int k = wake_process(w, z, FRAME, h);
+        if (k != WAKE_NONE)
+            return k;
+        struct timespec ts = {0, 5 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return WAKE_NONE;
+}
+
+/* On its thread, stage 2 reaches the same verdict and positions as inline;
+ * the hit is only reported later. */
+static void test_async_matches_inline(void)
+{
+    static const char *const parts[] = {"hey wiser", "what time is it"};
+    int ends[2], n;
+    int16_t *x = build("slt", parts, 2, ends, &n);
+    wake *w = make("hey wyzer/1e-20/", 1500);
+    feed_result in = feed(w, x, n);
+    wake_destroy(w);
+    ASSERT_EQ(1, in.hits);
+
+    w = make_mode("hey wyzer/1e-20/", 1500, true);
+    feed_result as = feed(w, x, n);
+    wake_hit late;
+    if (!as.hits && drain(w, &late) == WAKE_HIT) {
+        as.first = late;
+        as.hits = 1;
+    }
+    ASSERT_EQ(1, as.hits);
+    ASSERT_STREQ("hey wyzer", as.first.keyword);
+    ASSERT_EQ(in.first.start_ms, as.first.start_ms);
+    ASSERT_EQ(in.first.end_ms, as.first.end_ms);
+    ASSERT_GE(as.first.detect_ms, in.first.detect_ms);
+    ASSERT_EQ(WAKE_NONE, drain(w, &late)); /* one verdict, once */
+    wake_stats st;
+    wake_get_stats(w, &st);
+    ASSERT_EQ(1, st.candidates);
+    ASSERT_EQ(0, st.rejected);
+    wake_destroy(w);
+    free(x);
+}
+
+/* wake_reset() (barge-in) voids a verdict still being computed. */
+static void test_async_reset_voids_verdict(void)
+{
+    static const char *const parts[] = {"hey wiser", "what time is it"};
+    int ends[2], n;
+    int16_t *x = build("slt", parts, 2, ends, &n);
+    wake *w = make_mode("hey wyzer/1e-20/", 1500, true);
+    int reported = 0, reset_at = -1;
+    for (int f = 0; f + FRAME <= n; f += FRAME) {
+        wake_hit h;
+        reported += wake_process(w, x + f, FRAME, &h) == WAKE_HIT;
+        wake_stats st;
+        wake_get_stats(w, &st);
+        if (st.candidates == 1 && reset_at < 0) {
+            reset_at = f;
+            ASSERT_EQ(WZ_OK, wake_reset(w));
+        }
+    }
+    wake_hit h;
+    reported += drain(w, &h) == WAKE_HIT;
+    ASSERT_TRUE(reset_at >= 0);
+    ASSERT_EQ(0, reported);
+    wake_destroy(w);
+    free(x);
+}
+
 static void test_unknown_word_is_config_error(void)
 {
     wz_config cfg;
@@ -196,6 +277,8 @@ int main(void)
     RUN(test_refractory);
     RUN(test_stop_phrase);
     RUN(test_confusable_rejected);
+    RUN(test_async_matches_inline);
+    RUN(test_async_reset_voids_verdict);
     RUN(test_unknown_word_is_config_error);
     return TEST_SUMMARY();
 }
