@@ -102,6 +102,7 @@ int main(int argc, char **argv)
             *tw = malloc(sizeof(int64_t) * (size_t)nf);
     int16_t out[FRAME];
     int hits = 0;
+    int64_t delay[16]; /* detect_ms - end_ms per hit: end of the phrase to its report */
     int paced = burn || rt;
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);
@@ -117,7 +118,10 @@ int main(int argc, char **argv)
         (void)vad_process(v, out, FRAME);
         int64_t t2 = wz_now_ns();
         wake_hit h;
-        if (wake_process(w, out, FRAME, &h) == WAKE_HIT) hits++;
+        if (wake_process(w, out, FRAME, &h) == WAKE_HIT) {
+            if (hits < 16) delay[hits] = h.detect_ms - h.end_ms;
+            hits++;
+        }
         int64_t t3 = wz_now_ns();
         t[f] = t3 - t0;
         ta[f] = t1 - t0;
@@ -135,6 +139,12 @@ int main(int argc, char **argv)
     printf("per-frame AEC+VAD+wake: p50 %.3f ms, p99 %.3f ms, max %.3f ms, mean %.3f ms (%.1f%% of one core)\n",
            t[nf / 2] / 1e6, t[nf * 99 / 100] / 1e6, t[nf - 1] / 1e6, sum / 1e6 / nf,
            100.0 * (double)sum / 1e6 / nf / 20.0);
+    int nd = hits < 16 ? hits : 16;
+    if (nd) {
+        qsort(delay, (size_t)nd, sizeof(int64_t), cmp_i64);
+        printf("end of wake phrase -> hit reported: p50 %lld ms, max %lld ms (%d hits)\n",
+               (long long)delay[nd / 2], (long long)delay[nd - 1], nd);
+    }
     int64_t *parts[3] = {ta, tv, tw};
     static const char *names[3] = {"aec", "vad", "wake"};
     for (int p = 0; p < 3; p++) {
