@@ -55,6 +55,7 @@ int main(int argc, char **argv)
     aec_config ac;
     if (wake_config_from(&wc, &cfg, err, sizeof(err))) return 1;
     wc.async = !inline_check;
+    wc.verify_priority = rt && !inline_check ? 9 : 0; /* as the core: one below the frame thread */
     vad_config_from(&vc, &cfg);
     aec_config_from(&ac, &cfg);
     wake *w;

@@ -525,6 +525,8 @@ int core_audio_open(core *c, char *err, size_t errlen)
     if ((rc = wake_config_from(&wc, cfg, err, errlen)) != WZ_OK)
         return rc;
     wc.async = !o->input; /* live: stage 2 off the frame thread; files: inline, so runs repeat exactly */
+    if (wc.async && cfg->audio_realtime_priority > 1)
+        wc.verify_priority = (int)cfg->audio_realtime_priority - 1; /* the frame thread preempts it */
     if ((rc = wake_create(&c->wake, &wc, err, errlen)) != WZ_OK)
         return rc;
     if (cfg->aec_enabled) {

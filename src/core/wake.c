@@ -16,6 +16,7 @@
 
 #include "app/config.h"
 #include "common/log.h"
+#include "core/rt.h"
 
 #define KWS_SEARCH "wz_kws"
 #define VERIFY_SEARCH "wz_verify"
@@ -407,6 +408,13 @@ static void *verify_thread(void *arg)
 {
     wake *w = arg;
     verifier *v = &w->v;
+    if (w->cfg.verify_priority > 0) {
+        /* Below the frame thread, above the brain: a check then takes its
+         * ~80 ms of CPU at once instead of queueing behind busy processes. */
+        char why[256];
+        if (rt_raise(w->cfg.verify_priority, why, sizeof why) != WZ_OK)
+            log_debug("wake: stage-2 thread at normal priority: %s", why);
+    }
     for (;;) {
         while (sem_wait(&v->go) != 0 && errno == EINTR)
             ;
@@ -459,8 +467,8 @@ static int setup_verify(wake *w, bool async, char *err, size_t errlen)
         return rc;
     if (sem_init(&v->go, 0, 0) != 0)
         return fail(WZ_IO, err, errlen, "cannot create the stage-2 semaphore", strerror(errno));
-    /* The frame thread may already run SCHED_FIFO; the check is ordinary
-     * work and must not compete with it. */
+    /* Start at normal priority whatever the creating thread runs at; the
+     * thread raises itself to verify_priority if asked. */
     pthread_attr_t attr;
     struct sched_param sp = {0};
     pthread_attr_init(&attr);

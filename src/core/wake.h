@@ -75,6 +75,7 @@ typedef struct {
     int refractory_ms;
     bool verify;                  /* stage-2 grammar check (default true) */
     bool async;                   /* run stage 2 on a worker thread (default false: inline) */
+    int verify_priority;          /* async: SCHED_FIFO priority of that thread, 0 = normal */
 } wake_config;
 
 /* Fills wake_config from cfg: wake.words, wake.refractory_ms,

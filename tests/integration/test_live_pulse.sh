@@ -21,6 +21,14 @@ W=$!
 CLEANUP_PIDS+=("$W")
 if wait_for "$TMP/events.jsonl" '"event":"ready"' 60; then ok "live session ready"
 else fail "live session" "$(tail -5 "$TMP/stderr.log")"; summary; exit 1; fi
+# Live, the wake word's stage-2 check has its own thread, one real-time
+# priority step below the frame thread (needs the privilege: root here).
+core=$(pgrep -P "$W" -x wyzer-core | head -1)
+if [ "$(id -u)" = 0 ] && [ -n "$core" ]; then
+  threads=$(ps -L -o cls=,rtprio= -p "$core" | tr -s ' ' | sed 's/^ //' | sort | uniq -c | tr -s ' \n' ' ')
+  case "$threads" in *"FF 10"*"FF 9"*|*"FF 9"*"FF 10"*) ok "frame thread FIFO 10, stage-2 thread FIFO 9 ($threads)" ;;
+    *) fail "thread priorities" "$threads" ;; esac
+fi
 pulse_spk_record_start "$TMP/played.raw"
 pulse_mic_feed "$TMP/request.wav" 1000 8000
 wait_for "$TMP/events.jsonl" '"event":"wake"' 30 && ok "wake word heard from the PulseAudio microphone" \
