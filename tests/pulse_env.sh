@@ -30,10 +30,12 @@ PULSE_TOOLS="${WZ_BUILD_DIR:-build}/tests/tools"
 PULSE_FEED_PID=""
 PULSE_REC_PID=""
 PULSE_DAEMON_PID=""
+PULSE_ANCHOR_PID=""
 
 pulse_env_cleanup() {
     [ -n "$PULSE_FEED_PID" ] && kill "$PULSE_FEED_PID" 2>/dev/null
     [ -n "$PULSE_REC_PID" ] && kill "$PULSE_REC_PID" 2>/dev/null
+    [ -n "$PULSE_ANCHOR_PID" ] && kill "$PULSE_ANCHOR_PID" 2>/dev/null
     if [ -n "$PULSE_DAEMON_PID" ]; then
         kill "$PULSE_DAEMON_PID" 2>/dev/null
         for _ in 1 2 3 4 5 6 7 8 9 10; do
@@ -74,6 +76,7 @@ pulse_env_start() {
     done
     pactl info >/dev/null 2>&1 || pulse_skip "PulseAudio started but does not answer within 10 s"
     PULSE_DAEMON_PID=$(cat "$PULSE_DIR/pulse/pid" 2>/dev/null)
+    pulse_sink_anchor
     # ALSA: top-level config, then ours, making "default" the pulse plugin.
     cat > "$PULSE_DIR/asound.conf" <<'ALSA'
 pcm.!default { type pulse hint.description "PulseAudio (Wyzer test server)" }
@@ -81,6 +84,32 @@ ctl.!default { type pulse }
 ALSA
     export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$PULSE_DIR/asound.conf"
     echo "pulse_env: server $PULSE_SERVER (pid ${PULSE_DAEMON_PID:-?}), mic FIFO $PULSE_MIC_FIFO" >&2
+}
+
+# pulse_sink_anchor: keeps the null sink at low latency, as a sound card's
+# sink behaves. module-null-sink renders ahead of real time by the latency
+# its clients request, and by 2 s when none requests one (idle, or for the
+# moment a client's stream is re-created). A stream that joins then can
+# rewind only its own requested latency (10 ms for PortAudio's) and waits for
+# the rest: measured with the output callbacks' time stamps, 0.5-1.8 s of no
+# callbacks at start-up, depending on when it joined, and again after every
+# output underrun, since ALSA's pulse plugin reports an underrun as an xrun
+# and PortAudio's recovery re-creates the stream (docs/audio.md, Known
+# problems). A sink on real hardware rewinds its whole buffer instead. So a
+# client playing silence at 10 ms latency stays connected for the whole
+# session, and the harness waits until the sink's lead has drained.
+pulse_sink_anchor() {
+    # Not on the test's stdout/stderr: ctest waits for every holder of those.
+    pacat -p -d spk --latency-msec=10 --rate=16000 --channels=1 --format=s16le /dev/zero \
+        < /dev/null > /dev/null 2>&1 &
+    PULSE_ANCHOR_PID=$!
+    local i lat
+    for i in $(seq 40); do
+        lat=$(pactl list sinks | awk '$1 == "Latency:" {print $2; exit}')
+        [ -n "$lat" ] && [ "$lat" -lt 50000 ] && return 0
+        sleep 0.1
+    done
+    echo "pulse_env: the null sink's lead did not drain (latency ${lat:-?} usec)" >&2
 }
 
 # pulse_mic_feed FILE [LEAD_MS [TAIL_MS]]: feeds FILE (WAV, or .raw s16le

@@ -43,6 +43,11 @@ typedef struct audio_io_stats {
     uint64_t frames;    /* capture frames returned by audio_io_read_frame */
     uint64_t overruns;  /* capture lost: ring full in the callback, or device input overflow */
     uint64_t underruns; /* device output underflows reported by PortAudio (0 in file mode) */
+    /* Live echo reference (0 in file mode, which is sample-exact): times the
+     * time-stamp alignment jumped (output stall, restarted stream), and
+     * reference samples, in ms, that had not been played yet when needed. */
+    uint64_t ref_resyncs;
+    uint64_t ref_late_ms;
 } audio_io_stats;
 
 typedef struct audio_io audio_io;

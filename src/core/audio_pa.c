@@ -12,9 +12,12 @@
  *   play ring     core -> output callback   reply audio, mono, output rate
  *   played ring   output callback -> core   what was actually output (the
  *                                           echo reference), mono, output rate
- * The core thread resamples capture and reference to 16 kHz; for each chunk
- * of capture it takes the most recently played audio of the same duration
- * (see take_reference). Counters are relaxed atomics. */
+ * Each callback also publishes, through a seqlock (core/stamp.h), the
+ * running index of its first sample and PortAudio's time stamp for it
+ * (outputBufferDacTime, inputBufferAdcTime). The core thread resamples
+ * capture and reference to 16 kHz; for each chunk of capture it takes the
+ * played samples that were at the DAC when that chunk was at the ADC
+ * (core/refalign.h, take_reference). Counters are relaxed atomics. */
 #include <fcntl.h>
 #include <portaudio.h>
 #include <stdatomic.h>
@@ -25,6 +28,8 @@
 
 #include "common/log.h"
 #include "core/audio_io_internal.h"
+#include "core/refalign.h"
+#include "core/stamp.h"
 
 /* Device period: 10 ms. Half the default 20 ms frame, so a frame is ready
  * at most 10 ms after its last sample was captured, and a barge-in flush
@@ -48,7 +53,6 @@ typedef struct {
     bool has_out;
     int in_rate, out_rate;
     int in_ch, out_ch;
-    uint64_t ref_acc; /* reference owed, in units of 1/in_rate samples */
     ring *cap_ring;
     ring *played_ring;
     play_queue pq; /* its ring is the play ring */
@@ -57,12 +61,17 @@ typedef struct {
     atomic_size_t flush_to;
     atomic_uint_fast64_t overruns;
     atomic_uint_fast64_t underruns;
+    /* Callback time stamps: capture ring index -> ADC time, played ring
+     * index -> DAC time. */
+    stamp_cell in_stamp, out_stamp;
     /* Callback-only scratch (mono). */
     int16_t cb_mic[PA_CB_CHUNK];
     int16_t cb_play[PA_CB_CHUNK];
     /* Core-only state. */
     resampler *cap_rs, *ref_rs;
+    refalign *ra;
     int16_t dev_mic[PA_CORE_CHUNK], dev_ref[PA_CORE_CHUNK];
+    int16_t *ref_aligned; /* one capture chunk's reference at the output rate */
     int16_t *stage, *stage_ref; /* 16 kHz samples not yet returned as a frame */
     size_t stage_n, stage_ref_n, stage_cap;
 } audio_pa;
@@ -163,16 +172,25 @@ static PaDeviceIndex find_device(const char *spec, bool input)
 
 /* ---- the audio callback (audio thread) ------------------------------- */
 
+/* PortAudio's times are seconds on its own clock (CLOCK_REALTIME through
+ * the ALSA host API); 0 means the host API does not know. */
+static void publish_stamp(stamp_cell *c, size_t index, PaTime t)
+{
+    if (t > 0)
+        stamp_publish(c, (uint64_t)index, (int64_t)(t * 1e9));
+}
+
 static int pa_in_callback(const void *input, void *output, unsigned long nframes,
                           const PaStreamCallbackTimeInfo *time_info, PaStreamCallbackFlags flags, void *user)
 {
-    WZ_UNUSED(time_info);
     WZ_UNUSED(output);
     audio_pa *p = user;
     const int16_t *in = input;
     bool lost = false;
     if (flags & paInputOverflow)
         atomic_fetch_add_explicit(&p->overruns, 1, memory_order_relaxed);
+    /* The first sample of this buffer gets the next capture index. */
+    publish_stamp(&p->in_stamp, ring_write_total(p->cap_ring), time_info->inputBufferAdcTime);
     while (nframes > 0) {
         size_t k = nframes < PA_CB_CHUNK ? (size_t)nframes : PA_CB_CHUNK;
         if (in) {
@@ -192,12 +210,13 @@ static int pa_in_callback(const void *input, void *output, unsigned long nframes
 static int pa_out_callback(const void *input, void *output, unsigned long nframes,
                            const PaStreamCallbackTimeInfo *time_info, PaStreamCallbackFlags flags, void *user)
 {
-    WZ_UNUSED(time_info);
     WZ_UNUSED(input);
     audio_pa *p = user;
     int16_t *out = output;
     if (flags & paOutputUnderflow)
         atomic_fetch_add_explicit(&p->underruns, 1, memory_order_relaxed);
+    /* The first sample written below gets the next played index. */
+    publish_stamp(&p->out_stamp, ring_write_total(p->played_ring), time_info->outputBufferDacTime);
     ring_skip_to(p->pq.ring, atomic_load_explicit(&p->flush_to, memory_order_acquire));
     while (nframes > 0) {
         size_t k = nframes < PA_CB_CHUNK ? (size_t)nframes : PA_CB_CHUNK;
@@ -215,6 +234,15 @@ static int pa_out_callback(const void *input, void *output, unsigned long nframe
 }
 
 /* ---- core thread ------------------------------------------------------- */
+
+/* Moves everything the output callback has written into the alignment
+ * history (the played ring's read total stays equal to refalign_pushed). */
+static void drain_played(audio_pa *p)
+{
+    size_t r;
+    while ((r = ring_read(p->played_ring, p->dev_ref, PA_CORE_CHUNK)) > 0)
+        refalign_push(p->ra, p->dev_ref, r);
+}
 
 /* Output start-up: through ALSA's pulse plugin the output callback ran
  * briefly at stream start and then not at all for 1.3-1.9 s (measured with
@@ -239,11 +267,11 @@ static void wait_output_running(audio_pa *p)
             return;
         }
         wz_sleep_ms(PA_OUTPUT_WINDOW_MS);
-        /* Keep the (unread) reference ring from filling up meanwhile. */
+        /* Keep the reference ring from filling up meanwhile. */
         size_t now = ring_write_total(p->played_ring);
         good = now - prev >= min_per_window ? good + 1 : 0;
         prev = now;
-        ring_skip_all(p->played_ring);
+        drain_played(p);
     }
     log_debug("audio output running after %lld ms", (long long)(wz_now_ms() - t0));
 }
@@ -290,32 +318,21 @@ static void to_stage(resampler *rs, const int16_t *in, size_t n, int16_t *stage,
     }
 }
 
-/* Moves the reference for k capture samples into stage_ref: the most
- * recently played audio of the matching length (rate-converted count). Older
- * played audio still queued is dropped, and a shortfall is silence at the
- * front. Aligning to "most recent" instead of counting samples keeps the
- * reference from falling permanently behind when capture arrives in bursts
- * or stalls (measured on the PulseAudio pipe source: counting samples left
- * the reference 540 ms late); the echo then always follows its reference,
- * which is what the echo canceller needs. */
-static void take_reference(audio_pa *p, size_t k)
+/* Moves the reference for the k capture samples starting at capture index
+ * cap_index into stage_ref: the played samples that were at the DAC when
+ * those were at the ADC, by the callbacks' latest time stamps
+ * (core/refalign.h). Before stamps exist (or on a host API without them)
+ * the target is the most recently played audio of the same duration. */
+static void take_reference(audio_pa *p, uint64_t cap_index, size_t k)
 {
-    p->ref_acc += (uint64_t)k * (uint64_t)p->out_rate;
-    size_t want = (size_t)(p->ref_acc / (uint64_t)p->in_rate);
-    p->ref_acc -= (uint64_t)want * (uint64_t)p->in_rate;
-    size_t avail = ring_readable(p->played_ring);
-    if (avail > want)
-        ring_skip(p->played_ring, avail - want);
-    size_t missing = avail < want ? want - avail : 0;
-    while (want > 0) {
-        size_t c = WZ_MIN(want, (size_t)PA_CORE_CHUNK), z = WZ_MIN(c, missing);
-        memset(p->dev_ref, 0, z * sizeof(int16_t));
-        size_t r = ring_read(p->played_ring, p->dev_ref + z, c - z);
-        memset(p->dev_ref + z + r, 0, (c - z - r) * sizeof(int16_t));
-        to_stage(p->ref_rs, p->dev_ref, c, p->stage_ref, &p->stage_ref_n, p->stage_cap);
-        missing -= z;
-        want -= c;
-    }
+    drain_played(p);
+    refalign_stamp in, out;
+    bool have = stamp_read(&p->in_stamp, &in.index, &in.time_ns) &&
+                stamp_read(&p->out_stamp, &out.index, &out.time_ns);
+    size_t n = refalign_take(p->ra, cap_index, k, have, in, out, p->ref_aligned);
+    for (size_t done = 0; done < n; done += PA_CORE_CHUNK)
+        to_stage(p->ref_rs, p->ref_aligned + done, WZ_MIN(n - done, (size_t)PA_CORE_CHUNK), p->stage_ref,
+                 &p->stage_ref_n, p->stage_cap);
 }
 
 static int pa_read_frame(audio_io *a, int16_t *frame, int16_t *ref, int timeout_ms)
@@ -339,10 +356,11 @@ static int pa_read_frame(audio_io *a, int16_t *frame, int16_t *ref, int timeout_
             continue;
         }
         size_t k = WZ_MIN(avail, (size_t)PA_CORE_CHUNK);
+        uint64_t cap_index = ring_read_total(p->cap_ring);
         ring_read(p->cap_ring, p->dev_mic, k);
         to_stage(p->cap_rs, p->dev_mic, k, p->stage, &p->stage_n, p->stage_cap);
         if (p->has_out)
-            take_reference(p, k);
+            take_reference(p, cap_index, k);
     }
     memcpy(frame, p->stage, n * sizeof(*frame));
     p->stage_n -= n;
@@ -396,6 +414,12 @@ static void pa_stats(const audio_io *a, audio_io_stats *out)
     audio_pa *p = (audio_pa *)a;
     out->overruns = atomic_load_explicit(&p->overruns, memory_order_relaxed);
     out->underruns = atomic_load_explicit(&p->underruns, memory_order_relaxed);
+    if (p->ra) {
+        refalign_stats rs;
+        refalign_get_stats(p->ra, &rs);
+        out->ref_resyncs = rs.resyncs;
+        out->ref_late_ms = rs.late * 1000 / (uint64_t)p->out_rate;
+    }
 }
 
 static void pa_close(audio_io *a)
@@ -418,6 +442,8 @@ static void pa_close(audio_io *a)
     play_queue_uninit(&p->pq);
     resampler_destroy(p->cap_rs);
     resampler_destroy(p->ref_rs);
+    refalign_destroy(p->ra);
+    free(p->ref_aligned);
     free(p->stage);
     free(p->stage_ref);
     free(p);
@@ -494,12 +520,19 @@ static int alloc_buffers(audio_pa *p, size_t frame_samples)
         resampler_create(&p->cap_rs, p->in_rate, WZ_SAMPLE_RATE, AUDIO_RESAMPLE_QUALITY) ||
         resampler_create(&p->ref_rs, out_rate, WZ_SAMPLE_RATE, AUDIO_RESAMPLE_QUALITY))
         return WZ_NOMEM;
+    refalign_config rc;
+    refalign_config_init(&rc);
+    rc.in_rate = p->in_rate;
+    rc.out_rate = out_rate;
+    if (refalign_create(&p->ra, &rc) != WZ_OK)
+        return WZ_NOMEM;
+    p->ref_aligned = calloc(refalign_max_out(p->ra, PA_CORE_CHUNK), sizeof(int16_t));
     /* Room for a frame plus one converted chunk of either signal. */
     p->stage_cap = frame_samples + WZ_MAX(resampler_out_max(p->cap_rs, PA_CORE_CHUNK),
                                           resampler_out_max(p->ref_rs, PA_CORE_CHUNK)) + 16;
     p->stage = calloc(p->stage_cap, sizeof(int16_t));
     p->stage_ref = calloc(p->stage_cap, sizeof(int16_t));
-    return p->stage && p->stage_ref ? WZ_OK : WZ_NOMEM;
+    return p->stage && p->stage_ref && p->ref_aligned ? WZ_OK : WZ_NOMEM;
 }
 
 int audio_io_open_live(audio_io **out, const wz_config *cfg, const char *device_override, int frame_ms,
@@ -551,6 +584,8 @@ int audio_io_open_live(audio_io **out, const wz_config *cfg, const char *device_
     atomic_init(&p->flush_to, 0);
     atomic_init(&p->overruns, 0);
     atomic_init(&p->underruns, 0);
+    stamp_init(&p->in_stamp);
+    stamp_init(&p->out_stamp);
     p->pa_held = true;
     /* The callbacks use the rings, which exist before the streams start;
      * the streams only start in audio_io_start(). */

@@ -9,6 +9,9 @@ set -u
 source "$WZ_SOURCE_DIR/tests/pulse_env.sh"
 pulse_env_start
 . "$WZ_SOURCE_DIR/tests/integration/lib.sh"
+# lib.sh sets its own EXIT trap; keep pulse_env's too, or the PulseAudio
+# daemon (and the sink anchor) outlive the test.
+trap 'cleanup; pulse_env_cleanup' EXIT
 # ALSA's pulse plugin leaks a little on unload (see test_audio_live.sh).
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 

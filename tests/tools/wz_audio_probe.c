@@ -6,6 +6,20 @@
  *       and at TONE_AT_MS queues a sine of TONE_MS at TONE_HZ, generated at
  *       TONE_RATE (so playback resampling is exercised). Creates
  *       $WZ_PROBE_READY_FILE, if set, once capture has started.
+ *   wz_audio_probe echo PLAY.wav CAPTURE_MS PLAY_AT_MS OUTDIR
+ *       Like live, but queues PLAY.wav at PLAY_AT_MS, keeps the capture and
+ *       the echo reference the core would get, writes OUTDIR/mic.wav and
+ *       OUTDIR/ref.wav, and prints how they line up: lag_ms (cross-
+ *       correlation peak; positive = the echo follows its reference),
+ *       corr (normalised peak); over 500 ms windows where the reference is
+ *       active: windows, windows_corr90 (those correlating >= 0.9),
+ *       win_lag_min_ms/win_lag_max_ms over those, win_corr_min; erle_db: echo return
+ *       loss enhancement of the echo canceller (core/aec.h, default
+ *       configuration) run on the pair, over the active reference from 1 s
+ *       after its onset; erle_control_db is the same with the reference
+ *       300 ms late (outside what the canceller can model), the figure a
+ *       misaligned reference gives. Meant for a microphone that hears the
+ *       loudspeaker (tests/integration/test_echo_live.sh).
  *   wz_audio_probe analyze FILE.wav
  *       The same measurements on a file, to compare with.
  *   wz_audio_probe list
@@ -24,6 +38,7 @@
 
 #include "app/config.h"
 #include "common/log.h"
+#include "core/aec.h"
 #include "core/audio_io.h"
 #include "core/wav.h"
 
@@ -173,16 +188,210 @@ static int live(int argc, char **argv)
     return wav_writer_close(w) == WZ_OK ? 0 : 1;
 }
 
+/* ---- echo: reference vs. what the microphone heard ------------------- */
+
+#define LAG_MIN_MS (-100)
+#define LAG_MAX_MS 200
+
+static bool frame_active(const int16_t *x, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)x[i] * x[i];
+    return sqrt(s / (double)n) > ACTIVE_RMS;
+}
+
+/* Best lag L (samples, LAG_MIN..LAG_MAX ms) maximising the normalised
+ * correlation of mic[n] with ref[n - L] over n in [a, b). */
+static int best_lag(const int16_t *mic, const int16_t *ref, size_t len, size_t a, size_t b, double *corr)
+{
+    int best = 0;
+    double bestc = -2;
+    for (int L = LAG_MIN_MS * 16; L <= LAG_MAX_MS * 16; L++) {
+        double xy = 0, xx = 0, yy = 0;
+        for (size_t n = a; n < b; n++) {
+            long j = (long)n - L;
+            if (j < 0 || (size_t)j >= len)
+                continue;
+            xy += (double)mic[n] * ref[j];
+            xx += (double)ref[j] * ref[j];
+            yy += (double)mic[n] * mic[n];
+        }
+        double c = xx > 0 && yy > 0 ? xy / sqrt(xx * yy) : 0;
+        if (c > bestc) {
+            bestc = c;
+            best = L;
+        }
+    }
+    *corr = bestc;
+    return best;
+}
+
+/* ERLE of the default canceller over frames whose reference is active,
+ * from skip samples after the reference's onset. ref is taken shift
+ * samples late (0: as given). */
+static double erle_db(const int16_t *mic, const int16_t *ref, size_t len, size_t onset, size_t skip, size_t shift)
+{
+    aec_config ac;
+    aec_config_init(&ac);
+    aec *a = NULL;
+    if (aec_create(&a, &ac) != WZ_OK)
+        return -99;
+    int16_t r[FRAME], out[FRAME];
+    int lat = aec_latency_samples(a);
+    int16_t *clean = calloc(len + FRAME, sizeof(int16_t));
+    for (size_t f = 0; f + FRAME <= len; f += FRAME) {
+        for (size_t i = 0; i < FRAME; i++)
+            r[i] = f + i >= shift ? ref[f + i - shift] : 0;
+        aec_process(a, mic + f, r, out);
+        memcpy(clean + f, out, sizeof(out));
+    }
+    aec_destroy(a);
+    double pm = 0, po = 0;
+    for (size_t f = onset + skip; f + FRAME + (size_t)lat <= len; f += FRAME) {
+        if (!frame_active(ref + f, FRAME))
+            continue;
+        for (size_t i = 0; i < FRAME; i++) {
+            pm += (double)mic[f + i] * mic[f + i];
+            po += (double)clean[f + i + (size_t)lat] * clean[f + i + (size_t)lat];
+        }
+    }
+    free(clean);
+    return 10 * log10((pm + 1) / (po + 1));
+}
+
+static void echo_report(const int16_t *mic, const int16_t *ref, size_t len)
+{
+    size_t onset = len;
+    for (size_t f = 0; f + FRAME <= len; f += FRAME)
+        if (frame_active(ref + f, FRAME)) {
+            onset = f;
+            break;
+        }
+    size_t mic_onset = len;
+    for (size_t f = 0; f + FRAME <= len; f += FRAME)
+        if (frame_active(mic + f, FRAME)) {
+            mic_onset = f;
+            break;
+        }
+    printf("ref_onset_ms=%ld\nmic_onset_ms=%ld\n", onset < len ? (long)onset / 16 : -1L,
+           mic_onset < len ? (long)mic_onset / 16 : -1L);
+    if (onset >= len)
+        return;
+    double c;
+    int lag = best_lag(mic, ref, len, onset, len, &c);
+    printf("lag_ms=%.1f\ncorr=%.3f\n", lag / 16.0, c);
+    /* Windows of 500 ms with the reference active in at least half; lags
+     * are reported over the windows that correlate (>= 0.9): one that
+     * straddles an output underrun's gap has no single lag. */
+    int wmin = 1 << 30, wmax = -(1 << 30), nwin = 0, ngood = 0;
+    double cmin = 2;
+    for (size_t w = onset; w + 8000 <= len; w += 8000) {
+        int act = 0;
+        for (size_t f = w; f < w + 8000; f += FRAME)
+            act += frame_active(ref + f, FRAME);
+        if (act < 8000 / FRAME / 2)
+            continue;
+        int l = best_lag(mic, ref, len, w, w + 8000, &c);
+        if (c >= 0.9) {
+            wmin = WZ_MIN(wmin, l);
+            wmax = WZ_MAX(wmax, l);
+            ngood++;
+        }
+        cmin = WZ_MIN(cmin, c);
+        nwin++;
+    }
+    printf("windows=%d\nwindows_corr90=%d\nwin_lag_min_ms=%.1f\nwin_lag_max_ms=%.1f\nwin_corr_min=%.3f\n", nwin,
+           ngood, ngood ? wmin / 16.0 : 0.0, ngood ? wmax / 16.0 : 0.0, nwin ? cmin : 0.0);
+    printf("erle_db=%.1f\nerle_control_db=%.1f\n", erle_db(mic, ref, len, onset, 16000, 0),
+           erle_db(mic, ref, len, onset, 16000, 300 * 16));
+}
+
+static int echo(char **argv)
+{
+    const char *play = argv[2], *dir = argv[5];
+    int capture_ms = atoi(argv[3]), play_at = atoi(argv[4]);
+    int16_t *pcm = NULL;
+    size_t pcm_n = 0, pcm_done = 0;
+    wav_info info;
+    char err[512] = "";
+    if (wav_read_16k_mono(play, &pcm, &pcm_n, &info, err, sizeof(err)) != WZ_OK) {
+        fprintf(stderr, "wz_audio_probe: %s\n", err);
+        return 2;
+    }
+    wz_config cfg;
+    config_init(&cfg);
+    audio_io *a = NULL;
+    int rc = audio_io_open_live(&a, &cfg, getenv("WZ_AUDIO_DEVICE"), 20, err, sizeof(err));
+    if (rc) {
+        fprintf(stderr, "wz_audio_probe: %s (%s)\n", err, wz_strerror(rc));
+        return 2;
+    }
+    size_t len = (size_t)capture_ms * 16;
+    int16_t *mic = calloc(len + FRAME, sizeof(int16_t)), *ref = calloc(len + FRAME, sizeof(int16_t));
+    if (audio_io_start(a) != WZ_OK) {
+        fprintf(stderr, "wz_audio_probe: start failed\n");
+        return 2;
+    }
+    const char *ready = getenv("WZ_PROBE_READY_FILE");
+    if (ready) {
+        FILE *fp = fopen(ready, "w");
+        if (fp)
+            fclose(fp);
+    }
+    size_t got = 0;
+    int timeouts = 0;
+    while (got < len && timeouts < 10) {
+        if (audio_io_position_ms(a) >= play_at && pcm_done < pcm_n)
+            pcm_done += audio_io_play(a, pcm + pcm_done, pcm_n - pcm_done, 16000);
+        rc = audio_io_read_frame(a, mic + got, ref + got, 2000);
+        if (rc == WZ_TIMEDOUT) {
+            timeouts++;
+            continue;
+        }
+        if (rc)
+            break;
+        got += FRAME;
+    }
+    audio_io_stats st;
+    audio_io_stats(a, &st);
+    printf("frames=%llu\noverruns=%llu\nunderruns=%llu\ntimeouts=%d\nref_resyncs=%llu\nref_late_ms=%llu\n",
+           (unsigned long long)st.frames, (unsigned long long)st.overruns, (unsigned long long)st.underruns,
+           timeouts, (unsigned long long)st.ref_resyncs, (unsigned long long)st.ref_late_ms);
+    audio_io_close(a);
+    char path[1024];
+    wav_writer *w = NULL;
+    const int16_t *sig[2] = {mic, ref};
+    const char *names[2] = {"mic", "ref"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof(path), "%s/%s.wav", dir, names[i]);
+        if (wav_writer_open(&w, path, 16000) == WZ_OK) {
+            if (wav_writer_write(w, sig[i], got) != WZ_OK)
+                fprintf(stderr, "wz_audio_probe: cannot write %s\n", path);
+            if (wav_writer_close(w) != WZ_OK)
+                fprintf(stderr, "wz_audio_probe: cannot write %s\n", path);
+        }
+    }
+    echo_report(mic, ref, got);
+    free(mic);
+    free(ref);
+    free(pcm);
+    return got == len ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     log_set_role("probe");
     if (argc >= 4 && strcmp(argv[1], "live") == 0)
         return live(argc, argv);
+    if (argc == 6 && strcmp(argv[1], "echo") == 0)
+        return echo(argv);
     if (argc == 3 && strcmp(argv[1], "analyze") == 0)
         return analyze(argv[2]);
     if (argc == 2 && strcmp(argv[1], "list") == 0)
         return audio_io_list_devices(stdout) == WZ_OK ? 0 : 1;
     fprintf(stderr, "usage: wz_audio_probe live CAPTURE_MS OUT.wav [TONE_AT_MS TONE_MS TONE_HZ TONE_RATE]\n"
+                    "       wz_audio_probe echo PLAY.wav CAPTURE_MS PLAY_AT_MS OUTDIR\n"
                     "       wz_audio_probe analyze FILE.wav | list\n");
     return 2;
 }
