@@ -13,6 +13,12 @@
  *   plain     other commands: exact args
  *   free      free-form requests (kind none): how many the grammar took, and
  *             how many were routed to a tool (both should be 0)
+ * The slot WER counts a clip routed to the wrong tool as all slot words wrong.
+ * One line per clip: verdict, group, voice, pass, the grammar's margin and
+ * its worst carrier word's margin (stt_pocketsphinx.c), text, call; for an LM
+ * win also the grammar's reading. Clips are decoded one after another on one
+ * engine (the decoders' cepstral mean carries over), so compare runs made in
+ * the same order.
  * Every line is first routed as text; a line whose text does not route as
  * labelled is a broken table and stops the bench. */
 #include <jansson.h>
@@ -28,6 +34,7 @@
 #include "brain/stt.h"
 
 double stt_pocketsphinx_last_margin(const stt *s);
+double stt_pocketsphinx_last_word_margin(const stt *s);
 
 /* The brain's rule (brain.c BRAIN_CHAIN_MIN_CONF): a chain read by the
  * grammar below this confidence is replaced by the LM text. */
@@ -143,9 +150,12 @@ static void decode_line(stt *s, const router *r, const char *voice, float snr, c
     }
     char *got = rr.ncalls ? json_dumps(rr.calls[0].args, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     const char *verdict = l->g == G_FREE ? (rr.kind == ROUTER_NONE ? "ok  " : "BAD ") : exact ? "ok  " : tool_ok ? "tool" : "BAD ";
-    printf("%s %-8s %-6s %-7s %5.2f '%s' -> %s %s\n", verdict, group_names[l->g], voice, res.pass,
-           stt_pocketsphinx_last_margin(s), res.text, rr.ncalls ? rr.calls[0].tool : rr.kind == ROUTER_CONTROL ? "control" : "-",
+    printf("%s %-8s %-6s %-7s %5.2f %5.2f '%s' -> %s %s", verdict, group_names[l->g], voice, res.pass,
+           stt_pocketsphinx_last_margin(s), stt_pocketsphinx_last_word_margin(s), res.text, rr.ncalls ? rr.calls[0].tool : rr.kind == ROUTER_CONTROL ? "control" : "-",
            got ? got : "");
+    if (strcmp(res.pass, "lm") == 0 && res.alt_text[0])
+        printf(" (grammar: '%s')", res.alt_text);
+    printf("\n");
     fflush(stdout);
     free(got);
     router_result_clear(&rr);
