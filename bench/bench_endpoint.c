@@ -50,7 +50,7 @@ int main(void)
     for (size_t v = 0; v < 6; v++)
         for (size_t h = 0; h < 6; h++) {
             int g = gaps_ms[(v + h) % 4];
-            int n1 = 0, n2 = 0;
+            int n1 = 0, n2 = 0; /* -O3 cannot see that synth_* set them whenever they return non-NULL */
             int16_t *a = voices[v].flite ? synth_flite(voices[v].v, halves[h][0], 1.0f, &n1)
                                          : synth_espeak(voices[v].v, 160, halves[h][0], &n1);
             int16_t *b = voices[v].flite ? synth_flite(voices[v].v, halves[h][1], 1.0f, &n2)

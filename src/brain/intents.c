@@ -967,11 +967,15 @@ static const char *gram_for(const intents *it, const char *name)
 }
 
 /* Rewrites one template into JSGF: {name:type} becomes <name> or <type>
- * when an @grammar rule exists. Returns false when a slot has no rule. */
-static bool template_jsgf(const intents *it, const char *t, sbuf *out)
+ * when an @grammar rule exists. Returns false when a slot has no rule.
+ * *free_text is set when a slot is free text, i.e. a {name:text} slot with
+ * no rule of its own that takes the <text> rule (the recogniser's filler
+ * loop, see docs/intents.md). */
+static bool template_jsgf(const intents *it, const char *t, sbuf *out, bool *free_text)
 {
     sbuf tmp = {0};
     bool ok = true;
+    *free_text = false;
     for (const char *p = t; *p && ok; p++) {
         if (*p != '{') {
             sb_add(&tmp, "%c", *p);
@@ -984,7 +988,10 @@ static bool template_jsgf(const intents *it, const char *t, sbuf *out)
         snprintf(name, sizeof name, "%.*s", (int)WZ_MIN(nl, 63), p + 1);
         if (colon) snprintf(type, sizeof type, "%.*s", (int)WZ_MIN((size_t)(close - colon - 1), 63), colon + 1);
         const char *rule = gram_for(it, name);
-        if (!rule && colon) rule = gram_for(it, type);
+        if (!rule && colon) {
+            rule = gram_for(it, type);
+            *free_text |= rule && strcmp(type, "text") == 0;
+        }
         if (!rule) ok = false;
         else sb_add(&tmp, "<%s>", rule);
         p = close;
@@ -1004,41 +1011,63 @@ static void fillers_jsgf(const intents *it, const filler *f, size_t n, const cha
     sb_add(b, ";\n");
 }
 
+/* Adds the templates of d that have (free_text) or lack a free-text slot to
+ * body as JSGF alternatives. Returns whether any was added. */
+static bool intent_body(const intents *it, const intent_def *d, bool free_text, sbuf *body)
+{
+    bool any = false;
+    for (size_t k = 0; k < d->ntmpl; k++) {
+        sbuf one = {0};
+        bool ft;
+        if (template_jsgf(it, d->tmpl[k], &one, &ft) && ft == free_text && one.s) {
+            sb_add(body, "%s%s", any ? " | " : "", one.s);
+            any = true;
+        }
+        body->fail |= one.fail;
+        free(one.s);
+    }
+    return any;
+}
+
 char *intents_to_jsgf(const intents *it)
 {
-    sbuf b = {0}, req = {0}, ctl = {0}, rules = {0};
+    sbuf b = {0}, req = {0}, ctl = {0}, ftx = {0}, rules = {0};
     sb_add(&b, "#JSGF V1.0;\ngrammar wyzer;\n\n");
     for (size_t i = 0; i < it->ndefs; i++) {
         const intent_def *d = &it->defs[i];
-        bool any = false;
-        sbuf body = {0};
-        for (size_t k = 0; k < d->ntmpl; k++) {
-            size_t before = body.n;
-            if (any) sb_add(&body, " | ");
-            if (template_jsgf(it, d->tmpl[k], &body)) any = true;
-            else if (body.s) body.s[body.n = before] = 0;
-        }
-        if (any && !body.fail) {
+        sbuf body = {0}, fbody = {0};
+        if (intent_body(it, d, false, &body) && !body.fail) {
             /* control phrases only stand alone, as in the router */
             sbuf *list = strcmp(d->tool, "control") == 0 ? &ctl : &req;
             sb_add(&rules, "<i_%s> = %s;\n", d->name, body.s);
             sb_add(list, "%s<i_%s>", list->n ? " | " : "", d->name);
         }
-        b.fail |= body.fail;
+        /* A free-text slot runs to the end of the request (the router's
+         * whole-sentence match takes "search for cats and dogs" as one
+         * query), so these stand alone too. */
+        if (intent_body(it, d, true, &fbody) && !fbody.fail) {
+            sb_add(&rules, "<t_%s> = %s;\n", d->name, fbody.s);
+            sb_add(&ftx, "%s<t_%s>", ftx.n ? " | " : "", d->name);
+        }
+        b.fail |= body.fail || fbody.fail;
         free(body.s);
+        free(fbody.s);
     }
-    sb_add(&b, "public <command> = <one> (<conj> <one>)*%s;\n", ctl.n ? " | <control>" : "");
+    sb_add(&b, "public <command> = <one> (<conj> <one>)*%s%s;\n", ctl.n ? " | <control>" : "",
+           ftx.n ? (it->npre ? " | [<prefix>] <freetext>" : " | <freetext>") : "");
     sb_add(&b, "<conj> = and | then | and then;\n");
     sb_add(&b, "<one> = %s<request>%s;\n", it->npre ? "[<prefix>] " : "", it->nsuf ? " [<suffix>]" : "");
     if (it->npre) fillers_jsgf(it, it->pre, it->npre, "prefix", &b);
     if (it->nsuf) fillers_jsgf(it, it->suf, it->nsuf, "suffix", &b);
     sb_add(&b, "<request> = %s;\n", req.s ? req.s : "<NULL>");
     if (ctl.n) sb_add(&b, "<control> = %s;\n", ctl.s);
+    if (ftx.n) sb_add(&b, "<freetext> = %s;\n", ftx.s);
     if (rules.s) sb_add(&b, "%s", rules.s);
     for (size_t i = 0; i < it->ngrams; i++) sb_add(&b, "<%s> = %s;\n", it->grams[i].name, it->grams[i].body);
-    b.fail |= req.fail || rules.fail || ctl.fail;
+    b.fail |= req.fail || rules.fail || ctl.fail || ftx.fail;
     free(req.s);
     free(ctl.s);
+    free(ftx.s);
     free(rules.s);
     if (b.fail) {
         free(b.s);

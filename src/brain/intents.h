@@ -81,7 +81,9 @@ bool intents_match_text(const intents *it, const char *text, intents_match *m);
 
 /* JSGF grammar ("#JSGF V1.0; grammar wyzer; public <command> = ...") of every
  * template whose slots have an @grammar rule; templates with a slot lacking
- * one (free text) are left out. Requests may be chained with and/then.
+ * one are left out. Requests may be chained with and/then, except those
+ * with a free-text slot (a {name:text} slot taking the <text> rule, a loop
+ * of "_word" slot fillers; see stt_splice.h), which stand alone.
  * Returns a malloc'd string (caller frees) or NULL on allocation failure. */
 char *intents_to_jsgf(const intents *it);
 

@@ -11,7 +11,11 @@
  * this noise; a grammar path within GRAMMAR_MIN_MARGIN of it, whose words
  * cover about as much of the audio (GRAMMAR_MIN/MAX_COVER), wins. Speech the
  * grammar cannot hold is forced onto its sentences and falls far below.
- * See docs/speech.md for the measurements behind the threshold. */
+ * Free-text slots ("search for {query:text}") are loops of filler words in
+ * the grammar; a reading through one keeps the grammar's carrier words and
+ * takes the slot's words from the LM pass by time (stt_splice.h), and is
+ * judged on its carrier words alone.
+ * See docs/speech.md for the measurements behind the thresholds. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +29,7 @@
 #include "app/paths.h"
 #include "brain/flite_glue.h"
 #include "brain/stt.h"
+#include "brain/stt_splice.h"
 #include "common/log.h"
 
 /* Grammar margin (nats per frame, see above) from which the grammar wins.
@@ -41,6 +46,15 @@
  * The other way, grammar words over audio the LM took for noise ("no" heard
  * in 10 dB white noise, where the LM heard nothing) are no better. Correct
  * command readings measured 0.79 to 1.43. */
+/* A reading with free-text slots (stt_splice.h) is measured over its carrier
+ * words only, against the same GRAMMAR_MIN_MARGIN, and each carrier word must
+ * also fit on its own: free-form speech that happens to start like a
+ * carrier is forced onto it word by word ("search and rescue teams ..." read
+ * as "search for <text>", margin -0.48 but "for" over "and" at -8.3 nats per
+ * frame). bench_freetext, 6 synthetic voices, clean (docs/speech.md): carrier
+ * words of commands the grammar read right measured -2.4 and up, those of
+ * free-form readings -3.2 and down. */
+#define GRAMMAR_MIN_WORD_MARGIN (-4.0)
 #define GRAMMAR_MIN_COVER 0.7
 #define GRAMMAR_MAX_COVER 1.6
 /* The LM pass's own confidence: its path score per frame mapped to 0.5 at
@@ -56,6 +70,14 @@
 #define JSGF_MAX_BYTES (256 * 1024)
 #define WORD_MAX 64
 
+/* A best path's segments, kept for the decision and the slot splice. The
+ * buffer is reused across utterances; a path has at most one segment per
+ * frame (STT_MAX_SAMPLES / 160), which bounds its growth. */
+typedef struct {
+    stt_seg *s;
+    size_t n, cap;
+} seg_list;
+
 typedef struct ps_stt {
     stt base;
     char hmm[CONFIG_STR_MAX], dict[CONFIG_STR_MAX], extra_dict[CONFIG_STR_MAX + 32];
@@ -64,8 +86,10 @@ typedef struct ps_stt {
     bool gram_active;
     bool lm_off;           /* benchmark only: grammar pass alone */
     bool lm_open, gram_open; /* utterance started and not yet ended */
+    seg_list gsegs, lsegs; /* the last utterance's best paths (grammar, LM) */
     size_t samples;
     double last_margin;    /* for tests/bench: the decision value */
+    double last_word_margin; /* ...and the worst carrier word's margin */
 } ps_stt;
 
 static bool file_exists(const char *p, bool dir)
@@ -192,6 +216,8 @@ static void ps_destroy(stt *s)
     if (p->gram)
         ps_free(p->gram);
     ps_free(p->lm);
+    free(p->gsegs.s);
+    free(p->lsegs.s);
     free(p);
 }
 
@@ -217,7 +243,8 @@ static int for_each_jsgf_word(const char *j, int (*fn)(const char *w, void *ctx)
             s = e ? e + 1 : s + strlen(s);
             continue;
         }
-        if ((unsigned char)*s > 127 || *s == '\'' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')) {
+        if ((unsigned char)*s > 127 || *s == '\'' || *s == STT_SLOT_MARK || (*s >= 'a' && *s <= 'z') ||
+            (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')) {
             char w[WORD_MAX];
             size_t n = 0;
             while (*s && ((unsigned char)*s > 127 || *s == '\'' || *s == '-' || *s == '_' || *s == '.' ||
@@ -253,12 +280,20 @@ static int add_missing(const char *w, void *vctx)
         return WZ_OK;
     }
     char phones[256];
-    if (flite_glue_pronounce(w, phones, sizeof phones) != WZ_OK ||
+    /* A slot filler "_the" sounds like "the" (stt_splice.h). */
+    const char *say = w[0] == STT_SLOT_MARK ? w + 1 : w;
+    char *dict = say != w ? ps_lookup_word(c->d, say) : NULL;
+    bool known = dict != NULL;
+    if (known) {
+        wz_strlcpy(phones, dict, sizeof phones);
+        ckd_free(dict);
+    }
+    if ((!known && flite_glue_pronounce(say, phones, sizeof phones) != WZ_OK) ||
         ps_add_word(c->d, w, phones, FALSE) < 0) {
         snprintf(c->err, c->errlen, "grammar word '%s' has no pronunciation (add it to data/dict/extra.dict)", w);
         return WZ_INVAL;
     }
-    log_debug("stt: grammar word '%s' pronounced by Flite as %s", w, phones);
+    log_debug("stt: grammar word '%s' pronounced %s by %s", w, phones, known ? "the dictionary" : "Flite");
     c->added++;
     return WZ_OK;
 }
@@ -315,6 +350,7 @@ static int ps_begin(stt *s)
     end_open(p); /* an utterance abandoned by cancel */
     p->samples = 0;
     p->last_margin = 0;
+    p->last_word_margin = 0;
     if (!p->lm_off) {
         if (ps_start_utt(p->lm) < 0)
             return WZ_ENGINE;
@@ -363,7 +399,32 @@ static double score_nats(ps_decoder_t *d, int32 score)
     return (double)score * log(logmath_get_base(ps_get_logmath(d))) * 1024.0;
 }
 
-/* What the decision needs from a best path, in one walk of its segments. */
+static int path_collect(ps_decoder_t *d, seg_list *out)
+{
+    out->n = 0;
+    for (ps_seg_t *seg = ps_seg_iter(d); seg; seg = ps_seg_next(seg)) {
+        if (out->n == out->cap) {
+            size_t cap = out->cap ? 2 * out->cap : 64;
+            stt_seg *s = realloc(out->s, cap * sizeof *s);
+            if (!s) {
+                ps_seg_free(seg);
+                return WZ_NOMEM;
+            }
+            out->s = s;
+            out->cap = cap;
+        }
+        stt_seg *o = &out->s[out->n++];
+        int32 ascr = 0, lscr = 0, lback = 0;
+        (void)ps_seg_prob(seg, &ascr, &lscr, &lback);
+        ps_seg_frames(seg, &o->sf, &o->ef);
+        o->ascr = score_nats(d, ascr);
+        const char *w = ps_seg_word(seg);
+        wz_strlcpy(o->word, w ? w : "", sizeof o->word);
+    }
+    return WZ_OK;
+}
+
+/* What the decision needs from a best path. */
 typedef struct {
     int span;     /* frames from the first segment's start to the last's end (>= 1) */
     double ascr;  /* acoustic score per segment frame, nats: fillers included,
@@ -372,27 +433,20 @@ typedef struct {
     int words;    /* frames spent in real words (not silence or noise fillers) */
 } path_stats;
 
-static path_stats path_measure(ps_decoder_t *d)
+static path_stats path_measure(const seg_list *p)
 {
     path_stats st = {0};
-    int64_t sum = 0;
-    int first = -1, last = -1, frames = 0;
-    for (ps_seg_t *seg = ps_seg_iter(d); seg; seg = ps_seg_next(seg)) {
-        int32 ascr = 0, lscr = 0, lback = 0;
-        int sf, ef;
-        (void)ps_seg_prob(seg, &ascr, &lscr, &lback);
-        ps_seg_frames(seg, &sf, &ef);
-        const char *w = ps_seg_word(seg);
-        if (first < 0)
-            first = sf;
-        last = ef;
-        sum += ascr;
-        frames += ef - sf + 1;
-        if (w && w[0] != '<' && w[0] != '[' && w[0] != '+')
-            st.words += ef - sf + 1;
+    double sum = 0;
+    int frames = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        const stt_seg *s = &p->s[i];
+        sum += s->ascr;
+        frames += s->ef - s->sf + 1;
+        if (!stt_seg_is_filler(s->word))
+            st.words += s->ef - s->sf + 1;
     }
-    st.span = first < 0 ? 1 : WZ_MAX(last - first + 1, 1);
-    st.ascr = frames > 0 ? score_nats(d, (int32)(sum / frames)) : 0.0;
+    st.span = p->n ? WZ_MAX(p->s[p->n - 1].ef - p->s[0].sf + 1, 1) : 1;
+    st.ascr = frames > 0 ? sum / frames : 0.0;
     return st;
 }
 
@@ -407,6 +461,34 @@ static void put_text(stt_result *res, const char *h)
     wz_strlcpy(res->text, h ? h : "", sizeof res->text);
 }
 
+/* The grammar pass's reading, ready for the decision. With free-text slots
+ * the text is spliced (carrier words from the grammar, slot words from the
+ * LM, stt_splice.h) and the margin is measured over the carrier frames only:
+ * the slot's filler words are a stand-in for words the grammar cannot hold,
+ * and their fit says nothing about whether a command was said. */
+typedef struct {
+    char text[STT_TEXT_MAX];
+    bool usable;   /* false: a slot got no LM words, or the text did not fit */
+    int slots;
+    double margin; /* nats per frame, see GRAMMAR_MIN_MARGIN */
+    double cover;  /* grammar word frames / LM word frames */
+    double worst_word; /* lowest margin of one carrier word, nats per frame */
+} gram_reading;
+
+static void grammar_reading(const ps_stt *p, gram_reading *r)
+{
+    path_stats g = path_measure(&p->gsegs), l = path_measure(&p->lsegs);
+    stt_splice_stats sp;
+    int rc = stt_splice(p->gsegs.s, p->gsegs.n, p->lsegs.s, p->lsegs.n, r->text, sizeof r->text, &sp);
+    r->usable = rc == WZ_OK;
+    r->slots = sp.slots;
+    r->margin = g.ascr - l.ascr;
+    if (sp.slots)
+        r->margin = sp.carrier_frames > 0 ? (sp.gram_ascr - sp.lm_ascr) / sp.carrier_frames : -INFINITY;
+    r->cover = l.words > 0 ? (double)g.words / l.words : INFINITY;
+    r->worst_word = sp.worst_word;
+}
+
 static int ps_finish(stt *s, stt_result *res)
 {
     ps_stt *p = (ps_stt *)s;
@@ -415,15 +497,14 @@ static int ps_finish(stt *s, stt_result *res)
     int32 score = 0;
     res->audio_s = (double)p->samples / WZ_SAMPLE_RATE;
     const char *gh = NULL;
-    path_stats g = {0};
     if (p->gram_open) {
         ps_end_utt(p->gram);
         p->gram_open = false;
         gh = ps_get_hyp(p->gram, &score);
-        if (gh && *gh)
-            g = path_measure(p->gram);
-        else
+        if (gh && !*gh)
             gh = NULL;
+        if (gh && path_collect(p->gram, &p->gsegs) != WZ_OK)
+            return WZ_NOMEM;
     }
     if (atomic_load(&s->canceled))
         return WZ_CANCELED;
@@ -436,24 +517,29 @@ static int ps_finish(stt *s, stt_result *res)
     ps_end_utt(p->lm);
     p->lm_open = false;
     const char *lh = ps_get_hyp(p->lm, &score);
-    path_stats l = path_measure(p->lm);
+    if (path_collect(p->lm, &p->lsegs) != WZ_OK)
+        return WZ_NOMEM;
+    path_stats l = path_measure(&p->lsegs);
     /* rough: no lattice (bestpath is off), so no posterior */
     double lconf = lh && *lh ? scale01(score_nats(p->lm, score) / l.span, LM_FIT_MID, -1.0) : 0.0;
     if (gh) {
-        double margin = g.ascr - l.ascr;
-        double cover = l.words > 0 ? (double)g.words / l.words : INFINITY;
-        double conf = scale01(margin, GRAMMAR_MIN_MARGIN, 0.0);
-        p->last_margin = margin;
-        log_debug("stt: grammar '%s' margin %.2f nats/frame, covers %.2f; lm '%s'", gh, margin, cover, lh ? lh : "");
-        if (margin >= GRAMMAR_MIN_MARGIN && cover >= GRAMMAR_MIN_COVER && cover <= GRAMMAR_MAX_COVER) {
-            put_text(res, gh);
+        gram_reading g;
+        grammar_reading(p, &g);
+        double conf = scale01(g.margin, GRAMMAR_MIN_MARGIN, 0.0);
+        p->last_margin = g.margin;
+        p->last_word_margin = g.worst_word;
+        log_debug("stt: grammar '%s' (%d slots: '%s') margin %.2f nats/frame (worst word %.2f), covers %.2f; lm '%s'", gh,
+                  g.slots, g.text, g.margin, g.worst_word, g.cover, lh ? lh : "");
+        if (g.usable && g.margin >= GRAMMAR_MIN_MARGIN && g.cover >= GRAMMAR_MIN_COVER &&
+            g.cover <= GRAMMAR_MAX_COVER && (!g.slots || g.worst_word >= GRAMMAR_MIN_WORD_MARGIN)) {
+            put_text(res, g.text);
             wz_strlcpy(res->pass, "grammar", sizeof res->pass);
             res->confidence = conf;
             wz_strlcpy(res->alt_text, lh ? lh : "", sizeof res->alt_text);
             res->alt_confidence = lconf;
             return WZ_OK;
         }
-        wz_strlcpy(res->alt_text, gh, sizeof res->alt_text);
+        wz_strlcpy(res->alt_text, g.text, sizeof res->alt_text);
         res->alt_confidence = conf;
     }
     put_text(res, lh);
@@ -478,6 +564,11 @@ const stt_vtable stt_pocketsphinx_vtable = {
 double stt_pocketsphinx_last_margin(const stt *s)
 {
     return s->vt == &stt_pocketsphinx_vtable ? ((const ps_stt *)s)->last_margin : 0.0;
+}
+
+double stt_pocketsphinx_last_word_margin(const stt *s)
+{
+    return s->vt == &stt_pocketsphinx_vtable ? ((const ps_stt *)s)->last_word_margin : 0.0;
 }
 
 /* Benchmark only: run the grammar pass alone (no LM decoding, no decision),

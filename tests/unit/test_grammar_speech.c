@@ -5,6 +5,7 @@
  * routable (the grammar never hears what the router cannot parse), and
  * the recognised request must give the expected tool and arguments. */
 #include <pocketsphinx.h>
+#include <sphinxbase/ckd_alloc.h>
 
 #include "brain/router.h"
 #include "tools_fixture.h"
@@ -24,6 +25,33 @@ static const struct { const char *say, *tool, *args; } cases[] = {
     {"open firefox", "open", "{\"target\":\"firefox\"}"},
 };
 
+/* Slot fillers ("_the", a free-text slot's loop) as the speech engine adds
+ * them: pronounced like the word without the mark. */
+static void add_slot_fillers(ps_decoder_t *ps, const char *jsgf)
+{
+    char *copy = strdup(jsgf);
+    for (char *save = NULL, *w = strtok_r(copy, " \n\t;=|()[]*+", &save); w; w = strtok_r(NULL, " \n\t;=|()[]*+", &save)) {
+        char *ph = w[0] == '_' ? ps_lookup_word(ps, w + 1) : NULL, *have = ph ? ps_lookup_word(ps, w) : NULL;
+        if (ph && !have)
+            ASSERT_TRUE(ps_add_word(ps, w, ph, 0) >= 0);
+        ckd_free(ph);
+        ckd_free(have);
+    }
+    free(copy);
+}
+
+/* The hypothesis with slot marks dropped ("search for _the _car" ->
+ * "search for the car"): what the engine's splice would give if the general
+ * pass agreed with the fillers. */
+static void drop_marks(char *h)
+{
+    char *o = h;
+    for (const char *p = h; *p; p++)
+        if (!(*p == '_' && (p == h || p[-1] == ' ')))
+            *o++ = *p;
+    *o = '\0';
+}
+
 static char *decode(ps_decoder_t *ps, const char *say)
 {
     char cmd[1024], raw[512];
@@ -41,7 +69,9 @@ static char *decode(ps_decoder_t *ps, const char *say)
     fclose(f);
     int32 score;
     const char *hyp = ps_get_hyp(ps, &score);
-    return strdup(hyp ? hyp : "");
+    char *h = strdup(hyp ? hyp : "");
+    drop_marks(h);
+    return h;
 }
 
 static void test_recognised_commands_route_as_expected(void)
@@ -67,6 +97,7 @@ static void test_recognised_commands_route_as_expected(void)
         ps_add_word(ps, w, ph, 1);
     }
     char *g = intents_to_jsgf(it);
+    add_slot_fillers(ps, g);
     ASSERT_EQ(0, ps_set_jsgf_string(ps, "commands", g));
     ASSERT_EQ(0, ps_set_search(ps, "commands"));
     free(g);
