@@ -9,6 +9,7 @@
 
 #include "brain/router.h"
 #include "tools_fixture.h"
+#include "slot_fillers.h"
 
 static const struct { const char *say, *tool, *args; } cases[] = {
     {"set a timer for five minutes", "timer_start", "{\"seconds\":300}"},
@@ -24,21 +25,6 @@ static const struct { const char *say, *tool, *args; } cases[] = {
     {"what is seven times eight", "calculate", "{\"expression\":\"seven times eight\"}"},
     {"open firefox", "open", "{\"target\":\"firefox\"}"},
 };
-
-/* Slot fillers ("_the", a free-text slot's loop) as the speech engine adds
- * them: pronounced like the word without the mark. */
-static void add_slot_fillers(ps_decoder_t *ps, const char *jsgf)
-{
-    char *copy = strdup(jsgf);
-    for (char *save = NULL, *w = strtok_r(copy, " \n\t;=|()[]*+", &save); w; w = strtok_r(NULL, " \n\t;=|()[]*+", &save)) {
-        char *ph = w[0] == '_' ? ps_lookup_word(ps, w + 1) : NULL, *have = ph ? ps_lookup_word(ps, w) : NULL;
-        if (ph && !have)
-            ASSERT_TRUE(ps_add_word(ps, w, ph, 0) >= 0);
-        ckd_free(ph);
-        ckd_free(have);
-    }
-    free(copy);
-}
 
 /* The hypothesis with slot marks dropped ("search for _the _car" ->
  * "search for the car"): what the engine's splice would give if the general
@@ -97,7 +83,7 @@ static void test_recognised_commands_route_as_expected(void)
         ps_add_word(ps, w, ph, 1);
     }
     char *g = intents_to_jsgf(it);
-    add_slot_fillers(ps, g);
+    test_add_slot_fillers(ps, g);
     ASSERT_EQ(0, ps_set_jsgf_string(ps, "commands", g));
     ASSERT_EQ(0, ps_set_search(ps, "commands"));
     free(g);

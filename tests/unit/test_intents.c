@@ -12,6 +12,7 @@
 #include "brain/intents.h"
 #include "brain/numwords.h"
 #include "wz_test.h"
+#include "slot_fillers.h"
 
 static size_t split(char *s, const char **words)
 {
@@ -280,16 +281,7 @@ static void test_jsgf_loads_in_pocketsphinx(void)
         ASSERT_TRUE(ps_add_word(ps, w, ph, 1) >= 0);
     }
     char *g = intents_to_jsgf(it);
-    /* Slot fillers ("_the") as the speech engine adds them. */
-    char *copy = strdup(g);
-    for (char *save = NULL, *w = strtok_r(copy, " \n\t;=|()[]*+", &save); w; w = strtok_r(NULL, " \n\t;=|()[]*+", &save)) {
-        char *ph = w[0] == '_' ? ps_lookup_word(ps, w + 1) : NULL, *have = ph ? ps_lookup_word(ps, w) : NULL;
-        if (ph && !have)
-            ASSERT_TRUE(ps_add_word(ps, w, ph, 0) >= 0);
-        ckd_free(ph);
-        ckd_free(have);
-    }
-    free(copy);
+    test_add_slot_fillers(ps, g); /* "_the" as the speech engine adds them */
     ASSERT_EQ(0, ps_set_jsgf_string(ps, "commands", g));
     ASSERT_EQ(0, ps_set_search(ps, "commands"));
     free(g);
