@@ -24,6 +24,8 @@ static const struct { const char *say, *tool, *args; } cases[] = {
     {"cancel all timers", "timer_cancel", "{}"},
     {"what is seven times eight", "calculate", "{\"expression\":\"seven times eight\"}"},
     {"open firefox", "open", "{\"target\":\"firefox\"}"},
+    {"how much time is left on my timer", "timer_status", "{}"},
+    {"how is the system doing", "system_info", "{}"},
 };
 
 /* The hypothesis with slot marks dropped ("search for _the _car" ->
@@ -109,10 +111,10 @@ static void test_recognised_commands_route_as_expected(void)
     }
     fprintf(stderr, "  %d of %zu recognised and routed as expected\n", right, WZ_ARRAY_LEN(cases));
     ASSERT_EQ(0, unroutable);       /* the grammar never outruns the router */
-    /* Recognition of one synthetic voice is not perfect (measured 9-10 of
-     * 12: "seven" heard as "two", "next song" as "that is all"); the
-     * routing of whatever is heard must be. */
-    ASSERT_GE(right, 8);
+    /* Recognition of one synthetic voice is not perfect (measured 11 of 14:
+     * "seven" heard as "two", "next song" as a free-text "note that ...");
+     * the routing of whatever is heard must be. */
+    ASSERT_GE(right, 10);
     ps_free(ps);
     cmd_ln_free_r(cfg);
     router_destroy(r);
