@@ -144,10 +144,26 @@ pulse_wait_for_file() {
     return 1
 }
 
-# pulse_mic_wait: waits until the feeder has written everything.
+# pulse_mic_wait [TIMEOUT_S]: waits until the feeder has written everything,
+# at most TIMEOUT_S (default 60). Without a client recording, PulseAudio
+# suspends the pipe source and stops reading the FIFO, so a feeder whose
+# client died (a crash) would block for ever; it is stopped instead and the
+# call returns 1.
 pulse_mic_wait() {
-    [ -n "$PULSE_FEED_PID" ] && wait "$PULSE_FEED_PID"
+    [ -n "$PULSE_FEED_PID" ] || return 0
+    local i rc=0
+    for i in $(seq $((${1:-60} * 10))); do
+        kill -0 "$PULSE_FEED_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$PULSE_FEED_PID" 2>/dev/null; then
+        echo "pulse_env: the microphone feed did not finish in ${1:-60} s (nobody recording?); stopped it" >&2
+        kill "$PULSE_FEED_PID" 2>/dev/null
+        rc=1
+    fi
+    wait "$PULSE_FEED_PID" 2>/dev/null
     PULSE_FEED_PID=""
+    return $rc
 }
 
 # pulse_spk_record_start OUT.raw: records spk.monitor (s16le 16 kHz mono).

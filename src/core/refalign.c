@@ -10,6 +10,7 @@
  * that a step (an output underrun shifts the DAC timeline by the gap) is
  * followed within about 100 ms (a 9 ms step: 80 ms, test_refalign). */
 #define SMOOTH_SHIFT 3
+#define SMOOTH_ONE ((int64_t)1 << SMOOTH_SHIFT)
 /* Slew only when the smoothed error exceeds 1 ms: below that the echo
  * canceller's adaptive filter follows the path without help. */
 #define SLEW_MIN_MS 1
@@ -112,7 +113,7 @@ static void steer(refalign *ra, int64_t target)
     int64_t resync = (int64_t)ra->cfg.out_rate * ra->cfg.resync_ms / 1000;
     int64_t step = ((int64_t)ra->cfg.out_rate * ra->cfg.step_ms / 1000) << SMOOTH_SHIFT;
     if (ra->placed)
-        ra->err_s += ((err << SMOOTH_SHIFT) - ra->err_s) >> SMOOTH_SHIFT;
+        ra->err_s += (err * SMOOTH_ONE - ra->err_s) >> SMOOTH_SHIFT; /* err may be negative: no << */
     ra->big = err > resync || err < -resync ? ra->big + 1 : 0;
     if (!ra->placed || ra->big >= RESYNC_TAKES || ra->err_s > step || ra->err_s < -step) {
         if (ra->placed)
