@@ -326,7 +326,7 @@ static void to_stage(resampler *rs, const int16_t *in, size_t n, int16_t *stage,
 static void take_reference(audio_pa *p, uint64_t cap_index, size_t k)
 {
     drain_played(p);
-    refalign_stamp in, out;
+    refalign_stamp in = {0}, out = {0}; /* read only when have */
     bool have = stamp_read(&p->in_stamp, &in.index, &in.time_ns) &&
                 stamp_read(&p->out_stamp, &out.index, &out.time_ns);
     size_t n = refalign_take(p->ra, cap_index, k, have, in, out, p->ref_aligned);
