@@ -106,6 +106,16 @@ static int analyze(const char *path)
     return 0;
 }
 
+
+/* Tells the harness capture is running (audio fed earlier is lost): creates
+ * $WZ_PROBE_READY_FILE, if set. */
+static void tell_ready(void)
+{
+    const char *ready = getenv("WZ_PROBE_READY_FILE");
+    FILE *fp = ready ? fopen(ready, "w") : NULL;
+    if (fp)
+        fclose(fp);
+}
 static int live(int argc, char **argv)
 {
     int capture_ms = atoi(argv[2]);
@@ -139,13 +149,7 @@ static int live(int argc, char **argv)
         fprintf(stderr, "wz_audio_probe: start failed\n");
         return 2;
     }
-    /* Tell the harness capture is running (audio fed earlier is lost). */
-    const char *ready = getenv("WZ_PROBE_READY_FILE");
-    if (ready) {
-        FILE *fp = fopen(ready, "w");
-        if (fp)
-            fclose(fp);
-    }
+    tell_ready();
     measure mic = {.first_active_ms = -1}, ref = {.first_active_ms = -1};
     int timeouts = 0;
     int16_t frame[FRAME], rframe[FRAME];
@@ -333,12 +337,7 @@ static int echo(char **argv)
         fprintf(stderr, "wz_audio_probe: start failed\n");
         return 2;
     }
-    const char *ready = getenv("WZ_PROBE_READY_FILE");
-    if (ready) {
-        FILE *fp = fopen(ready, "w");
-        if (fp)
-            fclose(fp);
-    }
+    tell_ready();
     size_t got = 0;
     int timeouts = 0;
     while (got < len && timeouts < 10) {

@@ -90,15 +90,22 @@ static void test_jitter_below_the_step_keeps_the_reference_continuous(void)
     refalign_destroy(ra);
 }
 
+/* 50 chunks on a steady timeline (played p at the DAC when captured p is
+ * at the ADC, 30 ms written ahead), so the cursor is placed and settled. */
+static void settle(refalign *ra, uint64_t *c, int16_t *ref)
+{
+    for (; *c < 50 * CHUNK; *c += CHUNK) {
+        push_upto(ra, (int64_t)*c + 480);
+        refalign_take(ra, *c, CHUNK, true, at(0, *c), at(0, *c), ref);
+    }
+}
+
 static void test_output_stall_resyncs_and_is_silence_until_played(void)
 {
     refalign *ra = make(0, RATE);
     int16_t ref[CHUNK + 1];
     uint64_t c = 0;
-    for (; c < 50 * CHUNK; c += CHUNK) {
-        push_upto(ra, (int64_t)c + 480);
-        refalign_take(ra, c, CHUNK, true, at(0, c), at(0, c), ref);
-    }
+    settle(ra, &c, ref);
     /* The output stalls for 1.5 s: nothing more is played, the last output
      * stamp stays; after the 30 ms already written the reference is
      * silence, counted late. */
@@ -133,10 +140,7 @@ static void test_a_persistent_step_is_followed_within_100_ms(void)
     refalign *ra = make(0, RATE);
     int16_t ref[CHUNK + 1];
     uint64_t c = 0;
-    for (; c < 50 * CHUNK; c += CHUNK) {
-        push_upto(ra, (int64_t)c + 480);
-        refalign_take(ra, c, CHUNK, true, at(0, c), at(0, c), ref);
-    }
+    settle(ra, &c, ref);
     /* An output underrun inserted 9 ms of silence: played p is now at the
      * DAC 9 ms later (144 samples). */
     int64_t step_ns = 9000000;
