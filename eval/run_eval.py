@@ -14,7 +14,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wzrun  # noqa: E402
 
-DEFAULT_THRESHOLD = "1e-20"  # wake.words default in config_keys.h
+DEFAULT_THRESHOLD = "1e-30"  # wake.words default in config_keys.h
 
 
 def load_manifest(corpus):
@@ -38,6 +38,15 @@ def score(row, res):
         res.get("sanitizer", False)
     if out["broken"]:
         out["stderr_tail"] = res["stderr_tail"][-600:]
+    # No clip says the stop phrase, and no positive says the wake word while
+    # Wyzer thinks or speaks, so those interruptions are Wyzer hearing itself
+    # (with --echo). A negative's wake word during a reply is counted as a
+    # false wake instead: the clip's own speech goes on under the reply.
+    out["self_triggers"] = [e.get("reason") for e in ev
+                            if e.get("event") == "interrupted" and
+                            (row["kind"] == "positive" or e.get("reason") == "stop")]
+    out["own_voice"] = sum(1 for e in ev if e.get("event") == "own_voice")
+    out["replies"] = sum(1 for e in ev if e.get("event") == "tts_start")
     if row["kind"] == "negative":
         out["false_wakes"] = len(wakes)
         return out
@@ -82,14 +91,15 @@ def rescore(row, keep):
 
 
 def run_all(rows, corpus, wyzer, jobs, sets=(), keep=None, label="",
-            from_kept=False):
+            from_kept=False, extra=()):
     results = [None] * len(rows)
 
     def one(i):
         if from_kept:
             return i, score(rows[i], rescore(rows[i], keep))
         clip = os.path.join(corpus, rows[i]["file"])
-        res = wzrun.run_wyzer(wyzer, clip, sets=sets, keep_dir=keep)
+        res = wzrun.run_wyzer(wyzer, clip, sets=sets, keep_dir=keep,
+                              extra=extra)
         return i, score(rows[i], res)
 
     done = 0
@@ -131,6 +141,11 @@ def summarize(res):
     s["wer"] = pct(sum(r["word_errors"] for r in wr), sum(r["ref_words"] for r in wr))
     s["wer_utterances"] = len(wr)
     s["extra_wakes_in_positives"] = sum(r["extra_wakes"] for r in pos)
+    s["replies"] = sum(r["replies"] for r in res)
+    s["self_triggers"] = sum(len(r["self_triggers"]) for r in res)
+    s["self_trigger_clips"] = [r["file"] + ":" + ",".join(r["self_triggers"])
+                               for r in res if r["self_triggers"]]
+    s["own_voice_ignored"] = sum(r["own_voice"] for r in res)
     return s
 
 
@@ -173,7 +188,7 @@ def md_table(rows):
 
 
 def det_curve(rows, corpus, wyzer, jobs, thresholds, npos, nneg, outdir,
-              main_res):
+              main_res, extra=()):
     pos = [r for r in rows if r["kind"] == "positive"][:npos]
     neg = [r for r in rows if r["kind"] == "negative"][:nneg]
     subset = set(r["file"] for r in pos + neg)
@@ -185,7 +200,7 @@ def det_curve(rows, corpus, wyzer, jobs, thresholds, npos, nneg, outdir,
         else:
             sets = ["wake.words=hey wyzer/%s/" % th]
             res = run_all(pos + neg, corpus, wyzer, jobs, sets=sets,
-                          label="DET %s: " % th)
+                          label="DET %s: " % th, extra=extra)
         s = summarize(res)
         pts.append({"threshold": th, "miss_rate": 100.0 - s["detection_rate"],
                     "false_wakes_per_hour": s["false_wakes_per_hour"],
@@ -228,10 +243,16 @@ def main():
     ap.add_argument("--out", default="build/eval")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--limit", type=int, default=0, help="first N clips only")
-    ap.add_argument("--det", default="1e-10,1e-15,1e-20,1e-25,1e-30",
+    ap.add_argument("--det", default="1e-20,1e-25,1e-30,1e-35,1e-40",
                     help="wake thresholds for the DET curve ('' to skip)")
     ap.add_argument("--det-pos", type=int, default=40)
     ap.add_argument("--det-neg", type=int, default=10)
+    ap.add_argument("--echo", default="30:+6",
+                    help="wyzer --echo DELAY_MS:GAIN_DB for every run, so the "
+                    "replies reach the microphone and self-triggers count "
+                    "('' for none)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="wyzer --set for every run (repeatable), to evaluate a setting")
     ap.add_argument("--rescore", action="store_true",
                     help="score the main run from OUT/runs/ instead of running it")
     a = ap.parse_args()
@@ -240,8 +261,12 @@ def main():
         rows = rows[:a.limit]
     os.makedirs(a.out, exist_ok=True)
     print("eval: %d clips from %s" % (len(rows), a.corpus), file=sys.stderr)
+    extra = ["--echo", a.echo] if a.echo else []
+    for kv in a.set:
+        extra += ["--set", kv]
     res = run_all(rows, a.corpus, a.wyzer, a.jobs,
-                  keep=os.path.join(a.out, "runs"), from_kept=a.rescore)
+                  keep=os.path.join(a.out, "runs"), from_kept=a.rescore,
+                  extra=extra)
     s = summarize(res)
     bv = breakdown(res, "voice")
     bs = breakdown(res, "snr")
@@ -250,7 +275,7 @@ def main():
     det = []
     if a.det:
         det = det_curve(rows, a.corpus, a.wyzer, a.jobs, a.det.split(","),
-                        a.det_pos, a.det_neg, a.out, res)
+                        a.det_pos, a.det_neg, a.out, res, extra)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
     out = {"summary": s, "by_voice": bv, "by_snr": bs, "by_noise": bn,
@@ -258,8 +283,9 @@ def main():
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(out, f, indent=1)
     md = ["# Wyzer end-to-end evaluation", "",
-          "commit %s, corpus %s (%d positives, %d negatives = %.2f h)" % (
-              commit, a.corpus, s["positives"], s["negatives"], s["negative_hours"]), "",
+          "commit %s, corpus %s (%d positives, %d negatives = %.2f h), echo %s" % (
+              commit, a.corpus, s["positives"], s["negatives"], s["negative_hours"],
+              a.echo or "off") + "".join(", --set " + kv for kv in a.set), "",
           "| figure | value |", "|---|---|",
           "| wake detection | %.1f%% (%d/%d) |" % (s["detection_rate"], s["detected"], s["positives"]),
           "| false wakes per hour (negatives) | %.2f (%d in %.2f h) |" % (
@@ -270,6 +296,9 @@ def main():
           "| command success, clean to 10 dB | %.1f%% (n=%d) |" % (
               s["command_success_clean_to_10db"], s["command_clean_to_10db_n"]),
           "| command success given a wake | %.1f%% |" % s["command_success_given_wake"],
+          "| self-triggers (interruptions no clip asked for) | %d in %d replies %s |" % (
+              s["self_triggers"], s["replies"], " ".join(s["self_trigger_clips"][:10])),
+          "| phrases ignored as the reply's own voice (`own_voice`) | %d |" % s["own_voice_ignored"],
           "| broken runs (crash/hang/bad exit) | %d %s |" % (
               len(s["broken_runs"]), " ".join(s["broken_runs"][:10])), "",
           "## By voice", "", md_table(bv), "", "## By SNR", "", md_table(bs), "",

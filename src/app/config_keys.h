@@ -27,7 +27,7 @@
     X(audio, frame_ms, INT, "20", 10, 30, "", "processing frame in ms (10, 20 or 30)") \
     X(audio, realtime_priority, INT, "10", 0, 99, "", "SCHED_FIFO priority of the core's frame thread when the input is live or real-time (0: normal scheduling)") \
     X(audio, prefill_ms, INT, "60", 0, 2000, "", "playback jitter buffer filled before speech starts") \
-    X(wake, words, STR, "hey wyzer/1e-20/", 0, 0, "", "wake phrases with thresholds: phrase/threshold/, comma separated") \
+    X(wake, words, STR, "hey wyzer/1e-30/", 0, 0, "", "wake phrases with thresholds: phrase/threshold/, comma separated") \
     X(wake, refractory_ms, INT, "1500", 0, 60000, "", "ignore further wake words for this long after one") \
     X(wake, enabled, BOOL, "true", 0, 0, "", "false: any speech starts a turn (same as --no-hotword)") \
     X(listen, start_timeout_ms, INT, "5000", 500, 60000, "", "after a wake word, wait this long for speech") \
@@ -36,6 +36,9 @@
     X(listen, max_ms, INT, "10000", 1000, 120000, "", "longest utterance") \
     X(followup, ms, INT, "5000", 0, 60000, "", "listen without a wake word after a question") \
     X(bargein, stop_phrase, STR, "stop", 0, 0, "", "phrase that stops a reply without a new request") \
+    X(bargein, echo_check, BOOL, "true", 0, 0, "", "ignore a wake word or stop phrase that is the reply's own echo (echo_guard_db, echo_margin_db)") \
+    X(bargein, echo_guard_db, DBL, "20", 0, 80, "", "during playback, ignore a wake word or stop phrase the echo canceller took more than this (dB) out of; 0 = off") \
+    X(bargein, echo_margin_db, DBL, "8", 0, 40, "", "during playback, a wake word or stop phrase must keep this much (dB) more through the echo canceller than the echo does") \
     X(aec, enabled, BOOL, "true", 0, 0, "", "echo cancellation while speaking") \
     X(aec, tail_ms, INT, "128", 16, 1000, "", "echo canceller filter length") \
     X(stt, engine, STR, "pocketsphinx", 0, 0, "pocketsphinx|whisper-server|openai", "speech-to-text engine") \

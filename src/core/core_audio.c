@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "core/core_priv.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -339,24 +340,89 @@ void core_audio_abort(core *c, fsm_event ev)
 
 /* --- the frame loop ----------------------------------------------------- */
 
-static double frame_energy(const core *c, int64_t f)
+static float mean_square(const int16_t *p, size_t n)
 {
-    const int16_t *p = c->pre + (size_t)(f % (int64_t)c->pre_frames) * c->frame_n;
     double e = 0;
-    for (size_t i = 0; i < c->frame_n; i++)
+    for (size_t i = 0; i < n; i++)
         e += (double)p[i] * p[i];
-    return e / (double)c->frame_n;
+    return (float)(e / (double)n);
 }
 
-/* Where the command starts. PocketSphinx reports the end of the wake word
- * early (~100 ms) and detects it 100-250 ms after it ends, so the pause
- * before the command may not even be captured yet. For
- * CORE_WAKE_TAIL_SEARCH_MS after the reported end, each new frame is
- * checked: the first run of CORE_PAUSE_FRAMES frames 20 dB below the wake
- * word's loudest frame is the pause (a plosive's closure inside a word is
- * shorter), and the command starts there. With no pause (the command
- * follows at once, or noise hides the pause) it starts at the reported end.
- * Called per frame while seeking_start; returns -1 while still looking. */
+static double frame_energy(const core *c, int64_t f) { return c->pre_lvl[f % (int64_t)c->pre_frames].mic; }
+
+/* Tracks how much of the echo the canceller removes: one figure per
+ * CORE_ERLE_WINDOW_FRAMES frames of audible playback. out[f] is mic[f - lag]
+ * after cancelling. */
+static void track_erle(core *c, int64_t f, const core_level *lv)
+{
+    int64_t lag = c->aec_latency_ms / c->frame_ms;
+    if (lv->ref <= CORE_REF_SILENT_MS2 || f < lag)
+        return;
+    c->erle_mic += c->pre_lvl[(f - lag) % (int64_t)c->pre_frames].mic;
+    c->erle_out += lv->out;
+    if (++c->erle_frames < CORE_ERLE_WINDOW_FRAMES)
+        return;
+    c->erle_db[c->erle_n++ % CORE_ERLE_WINDOWS] = (float)(10.0 * log10((c->erle_out + 1.0) / (c->erle_mic + 1.0)));
+    c->erle_frames = 0;
+    c->erle_mic = c->erle_out = 0;
+}
+
+/* The canceller's typical figure over the last windows (the median, so the
+ * few windows where the user talked over the reply do not count), or NAN
+ * while there are too few. */
+static double echo_kept_db(const core *c)
+{
+    int n = WZ_MIN(c->erle_n, CORE_ERLE_WINDOWS);
+    if (n < CORE_ERLE_MIN_WINDOWS)
+        return NAN;
+    float v[CORE_ERLE_WINDOWS];
+    for (int i = 0; i < n; i++) { /* insertion sort: 16 values at most */
+        int j = i;
+        for (; j > 0 && v[j - 1] > c->erle_db[i]; j--)
+            v[j] = v[j - 1];
+        v[j] = c->erle_db[i];
+    }
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* Was this wake word or stop phrase the assistant's own voice? While a reply
+ * plays, the echo canceller removes the echo and leaves the user's voice. A
+ * phrase the user said keeps most of its energy through the canceller
+ * (measured: 4-10 dB less with the echo 6 dB louder than the direct sound);
+ * a phrase heard in the reply's echo keeps only as much as the canceller
+ * leaves of any echo. The recogniser cannot tell the two apart: its
+ * features are normalised for level. So a phrase heard while playback was
+ * audible counts as the reply's own when
+ *   - the canceller has not been measured yet (CORE_ERLE_MIN_WINDOWS), or
+ *   - it lost more than bargein.echo_guard_db, or
+ *   - it kept less than bargein.echo_margin_db more than the echo does
+ *     (the canceller is still learning the echo path, or is poor here).
+ * Looks at [start_ms, end_ms) of the detectors' timeline; *kept_db is the
+ * share of the phrase's energy the canceller left, *echo_db the echo's. */
+static bool heard_own_voice(const core *c, const wake_hit *h, double *kept_db, double *echo_db)
+{
+    const wz_config *cfg = c->l->cfg;
+    int64_t lag = c->aec_latency_ms / c->frame_ms;
+    int64_t oldest = WZ_MAX(c->frames - (int64_t)c->pre_frames, 0) + lag;
+    int64_t f0 = WZ_MAX(h->start_ms / c->frame_ms, oldest), f1 = WZ_MIN(h->end_ms / c->frame_ms, c->frames);
+    double mic = 0, out = 0, ref = 0;
+    for (int64_t f = f0; f < f1; f++) {
+        const core_level *in = &c->pre_lvl[(f - lag) % (int64_t)c->pre_frames];
+        mic += in->mic;
+        ref += in->ref;
+        out += c->pre_lvl[f % (int64_t)c->pre_frames].out;
+    }
+    *kept_db = 10.0 * log10((out + 1.0) / (mic + 1.0));
+    *echo_db = echo_kept_db(c);
+    bool played = f1 > f0 && ref / (double)(f1 - f0) > CORE_REF_SILENT_MS2;
+    if (!c->aec || !cfg->bargein_echo_check || !played)
+        return false;
+    if (isnan(*echo_db))
+        return true;
+    return (cfg->bargein_echo_guard_db > 0 && *kept_db < -cfg->bargein_echo_guard_db) ||
+           *kept_db < *echo_db + cfg->bargein_echo_margin_db;
+}
+
 static int64_t command_start_ms(const core *c)
 {
     int64_t oldest = WZ_MAX(c->frames - (int64_t)c->pre_frames, 0);
@@ -412,10 +478,29 @@ static void process_frame(core *c)
 {
     int64_t f = c->frames++;
     memcpy(pre_frame(c, f), c->mic, c->frame_n * sizeof(int16_t));
-    if (c->aec)
+    core_level *lv = &c->pre_lvl[f % (int64_t)c->pre_frames];
+    lv->mic = mean_square(c->mic, c->frame_n);
+    lv->ref = mean_square(c->ref, c->frame_n);
+    if (c->aec) {
+        /* The canceller runs on every frame, so its filter and noise
+         * estimate stay current, but the detectors hear its output only
+         * while there may be echo: its noise suppressor, which the residual
+         * echo suppression works through, tripled the false wakes on speech
+         * with nothing playing (docs/listening.md). Otherwise they hear the
+         * microphone itself, delayed by the canceller's latency so that
+         * positions stay on one timeline. */
         aec_process(c->aec, c->mic, c->ref, c->clean);
-    else
+        lv->out = mean_square(c->clean, c->frame_n);
+        if (lv->ref > CORE_REF_SILENT_MS2)
+            c->echo_until = f + CORE_ECHO_HOLD_MS / c->frame_ms;
+        int64_t lag = c->aec_latency_ms / c->frame_ms;
+        if (f > c->echo_until && f >= lag)
+            memcpy(c->clean, pre_frame(c, f - lag), c->frame_n * sizeof(int16_t));
+    } else {
         memcpy(c->clean, c->mic, c->frame_n * sizeof(int16_t));
+        lv->out = lv->mic;
+    }
+    track_erle(c, f, lv);
     bool speech = vad_process(c->vad, c->clean, (int)c->frame_n) == 1;
     c->pre_vad[f % (int64_t)c->pre_frames] = speech;
     c->pre_raw[f % (int64_t)c->pre_frames] = vad_raw(c->vad);
@@ -425,6 +510,18 @@ static void process_frame(core *c)
     feed_playback(c);
 
     fsm_state s = fsm_get(&c->fsm);
+    double kept_db = 0, echo_db = NAN;
+    if ((w == WAKE_HIT || w == WAKE_STOP) && heard_own_voice(c, &hit, &kept_db, &echo_db)) {
+        /* JSON has no NaN: an unmeasured canceller is reported as null. */
+        ev_emitf("own_voice", "{s:s, s:I, s:f, s:o}", "keyword", hit.keyword, "audio_ms",
+                 (json_int_t)(hit.end_ms - c->aec_latency_ms), "kept_db", kept_db, "echo_db",
+                 isnan(echo_db) ? json_null() : json_real(echo_db));
+        log_debug("\"%s\" ignored as the reply's own voice: %.1f dB kept through the canceller, echo %.1f dB",
+                  hit.keyword, kept_db, echo_db);
+        w = WAKE_NONE;
+    } else if (w == WAKE_HIT || w == WAKE_STOP) {
+        log_debug("\"%s\": %.1f dB kept through the canceller, echo %.1f dB", hit.keyword, kept_db, echo_db);
+    }
     if (w == WAKE_HIT) {
         on_wake(c, &hit);
     } else if (w == WAKE_STOP && s == FSM_SPEAKING) {
@@ -544,16 +641,18 @@ int core_audio_open(core *c, char *err, size_t errlen)
         snprintf(err, errlen, "bad listen.* settings for the endpointer");
         return rc;
     }
+    c->echo_until = -1;
     c->pre_frames = (size_t)(CORE_PREROLL_MS / c->frame_ms);
     c->mic = calloc(c->frame_n, sizeof(int16_t));
     c->ref = calloc(c->frame_n, sizeof(int16_t));
     c->clean = calloc(c->frame_n, sizeof(int16_t));
     c->pre = calloc(c->pre_frames * c->frame_n, sizeof(int16_t));
+    c->pre_lvl = calloc(c->pre_frames, sizeof(core_level));
     c->pre_vad = calloc(c->pre_frames, sizeof(bool));
     c->pre_raw = calloc(c->pre_frames, sizeof(bool));
     c->chunk_cap = (size_t)(CORE_CHUNK_MS / c->frame_ms) * c->frame_n;
     c->chunk = calloc(c->chunk_cap, sizeof(int16_t));
-    if (!c->mic || !c->ref || !c->clean || !c->pre || !c->pre_vad || !c->pre_raw || !c->chunk ||
+    if (!c->mic || !c->ref || !c->clean || !c->pre || !c->pre_lvl || !c->pre_vad || !c->pre_raw || !c->chunk ||
         pending_init(&c->play, (size_t)CORE_REPLY_AUDIO_S * 24000) != WZ_OK ||
         pending_init(&c->announce, (size_t)CORE_ANNOUNCE_AUDIO_S * 24000) != WZ_OK) {
         snprintf(err, errlen, "out of memory for audio buffers");
@@ -581,6 +680,7 @@ void core_audio_close(core *c)
     free(c->ref);
     free(c->clean);
     free(c->pre);
+    free(c->pre_lvl);
     free(c->pre_vad);
     free(c->pre_raw);
     free(c->chunk);
@@ -591,4 +691,5 @@ void core_audio_close(core *c)
     c->aec = NULL;
     c->mic = c->ref = c->clean = c->pre = c->chunk = c->play.pcm = c->announce.pcm = NULL;
     c->pre_vad = c->pre_raw = NULL;
+    c->pre_lvl = NULL;
 }

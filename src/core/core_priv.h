@@ -18,6 +18,30 @@
  * where the wake word ended: detection fires 50-150 ms after the phrase,
  * plus stage-2 verification; 2 s covers both with room to spare. */
 #define CORE_PREROLL_MS 2000
+
+/* How much of the echo the canceller removes right now, for telling the
+ * user's voice from the reply's own (heard_own_voice() in core_audio.c):
+ * the cancellation of each CORE_ERLE_WINDOW_FRAMES frames of playback, the
+ * last CORE_ERLE_WINDOWS of them, across replies. */
+#define CORE_ERLE_WINDOW_FRAMES 10
+#define CORE_ERLE_WINDOWS 16
+/* Fewer windows than this: the canceller is untested; a phrase during
+ * playback counts as the reply's own. */
+#define CORE_ERLE_MIN_WINDOWS 5
+/* After the last audible playback frame, the detectors hear the echo
+ * canceller's output this much longer: the echo's delay (a few ms once
+ * aligned, up to 200 ms with --echo) plus the room's reverberation. */
+#define CORE_ECHO_HOLD_MS 600
+/* A reference frame quieter than -60 dBFS (mean square) plays no echo. */
+#define CORE_REF_SILENT_MS2 1.07e3f
+
+/* Mean square of one frame's samples at three points of the chain. */
+typedef struct {
+    float mic;                 /* what the microphone heard */
+    float out;                 /* the echo canceller's output (what the detectors hear) */
+    float ref;                 /* the playback reference */
+} core_level;
+
 /* In --no-hotword and follow-up mode the VAD turns on a few frames after
  * speech begins; send this much before the onset too. */
 #define CORE_ONSET_PREROLL_MS 300
@@ -97,8 +121,14 @@ typedef struct core {
     int frame_ms;
     size_t frame_n;
     int aec_latency_ms;
+    float erle_db[CORE_ERLE_WINDOWS]; /* kept share of the echo per playback window, dB (ring) */
+    int erle_n;                /* windows measured so far */
+    int64_t echo_until;        /* last frame whose detectors hear the canceller's output */
+    int erle_frames;           /* playback frames in the open window */
+    double erle_mic, erle_out; /* their energy */
     int16_t *mic, *ref, *clean;
     int16_t *pre;              /* raw mic ring, CORE_PREROLL_MS */
+    core_level *pre_lvl;       /* mean square per frame in pre: mic, canceller output, reference */
     bool *pre_vad;             /* VAD decision per frame in pre */
     bool *pre_raw;             /* the same without onset smoothing and hangover */
     size_t pre_frames;         /* capacity in frames */

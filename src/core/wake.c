@@ -157,7 +157,7 @@ static int parse_item(const char *s, size_t len, wake_phrase *out, char *err, si
     int rc = normalise_phrase(s, plen, out->phrase, err, errlen);
     if (rc)
         return rc;
-    out->threshold = 1e-20;
+    out->threshold = 1e-30;
     if (!slash)
         return WZ_OK;
     size_t rest = len - plen - 1;

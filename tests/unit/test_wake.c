@@ -20,7 +20,7 @@ static void test_parse_words(void)
     ASSERT_STREQ("other phrase", p[1].phrase);
     ASSERT_TRUE(fabs(p[1].threshold - 1e-15) < 1e-25);
     ASSERT_EQ(1, wake_parse_words("computer", p, 8, err, sizeof(err)));
-    ASSERT_TRUE(fabs(p[0].threshold - 1e-20) < 1e-30);
+    ASSERT_TRUE(fabs(p[0].threshold - 1e-30) < 1e-40);
 }
 
 static void test_parse_rejects(void)
