@@ -83,6 +83,35 @@ wakes=$(count "$TMP/barge.jsonl" '"event":"wake"')
 [ "$wakes" = 2 ] && ok "no self-trigger under --echo 30:+6 (2 wakes for 2 spoken wake words)" || fail "self-trigger" "$wakes wake events"
 [ $rc -eq 0 ] && ok "barge-in run exit 0" || fail "barge-in exit" "$rc"
 
+# --- "stop" during the reply ------------------------------------------------------------------
+clip "$TMP/stop.wav" pause:0.5 "say:Hey wiser." pause:0.3 "say:Tell me a story about a robot." pause:5 \
+  "say:Stop." pause:4
+"$WYZER" --events --input "$TMP/stop.wav" --fast --echo 30:+6 --output "$TMP/stop-out.wav" \
+  --set llm.backend=ollama --set llm.url=http://127.0.0.1:$(cat "$TMP/port") > "$TMP/stop.jsonl" 2> "$TMP/stop.err"
+rc=$?
+python3 - "$TMP/stop.jsonl" "$TMP/stop-out.wav" > "$TMP/o" 2>&1 <<'PY'
+import json, struct, sys, wave
+ev = [json.loads(l) for l in open(sys.argv[1])]
+names = [e["event"] for e in ev]
+cut = [e for e in ev if e["event"] == "interrupted"]
+if len(cut) != 1 or cut[0]["reason"] != "stop" or not cut[0]["was_playing"]:
+    sys.exit("want one interrupted(stop) while playing, got %s" % cut)
+after = names[names.index("interrupted") + 1:]
+if "transcript" in after or "wake" in after or "tts_start" in after:
+    sys.exit("a new request or reply after the stop: %s" % after)
+w = wave.open(sys.argv[2])
+rate, n = w.getframerate(), w.getnframes()
+pcm = struct.unpack("<%dh" % n, w.readframes(n))
+t = cut[0]["audio_ms"] + 200  # the device's own latency, plus a margin
+rest = pcm[t * rate // 1000:]
+peak = max((abs(x) for x in rest), default=0)
+if peak > 300:
+    sys.exit("reply audio goes on after the stop: peak %d from %d ms" % (peak, t))
+print("stopped at %d ms; silent from %d ms" % (cut[0]["audio_ms"], t))
+PY
+[ $? -eq 0 ] && [ $rc -eq 0 ] && ok "stop phrase during the reply: reply cut, no new request ($(cat "$TMP/o"))" \
+  || fail "stop phrase" "exit $rc: $(cat "$TMP/o") $(tail -2 "$TMP/stop.err")"
+
 # --- the reply says the wake word and the stop phrase ----------------------------------------
 # A 200 ms echo is longer than the canceller's 128 ms filter, so the echo
 # passes it nearly whole, as with a speaker the canceller cannot model. The
