@@ -348,7 +348,10 @@ static float mean_square(const int16_t *p, size_t n)
     return (float)(e / (double)n);
 }
 
-static double frame_energy(const core *c, int64_t f) { return c->pre_lvl[f % (int64_t)c->pre_frames].mic; }
+static double frame_energy(const core *c, int64_t f)
+{
+    return c->pre_lvl[f % (int64_t)c->pre_frames].mic;
+}
 
 /* Tracks how much of the echo the canceller removes: one figure per
  * CORE_ERLE_WINDOW_FRAMES frames of audible playback. out[f] is mic[f - lag]
@@ -423,6 +426,15 @@ static bool heard_own_voice(const core *c, const wake_hit *h, double *kept_db, d
            *kept_db < *echo_db + cfg->bargein_echo_margin_db;
 }
 
+/* Where the command starts. PocketSphinx reports the end of the wake word
+ * early (~100 ms) and detects it 100-250 ms after it ends, so the pause
+ * before the command may not even be captured yet. For
+ * CORE_WAKE_TAIL_SEARCH_MS after the reported end, each new frame is
+ * checked: the first run of CORE_PAUSE_FRAMES frames 20 dB below the wake
+ * word's loudest frame is the pause (a plosive's closure inside a word is
+ * shorter), and the command starts there. With no pause (the command
+ * follows at once, or noise hides the pause) it starts at the reported end.
+ * Called per frame while seeking_start; returns -1 while still looking. */
 static int64_t command_start_ms(const core *c)
 {
     int64_t oldest = WZ_MAX(c->frames - (int64_t)c->pre_frames, 0);
