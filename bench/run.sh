@@ -10,3 +10,6 @@ for b in "$build"/bench/bench_*; do
   echo; echo "== $(basename "$b")"
   "$b" || echo "$(basename "$b") FAILED (exit $?)"
 done
+
+echo; echo "== idle_cpu.sh (live, through a private PulseAudio)"
+bash "$(dirname "$0")/idle_cpu.sh" "$build" 60 || echo "idle_cpu.sh FAILED (exit $?)"
