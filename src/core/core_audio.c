@@ -518,7 +518,14 @@ static void process_frame(core *c)
     c->pre_raw[f % (int64_t)c->pre_frames] = vad_raw(c->vad);
 
     wake_hit hit;
-    int w = wake_process(c->wake, c->clean, (int)c->frame_n, &hit);
+    /* The keyphrase search skips silence (wake_skip): frames more than
+     * CORE_WAKE_HOLD_MS after the VAD last heard speech, unless playback
+     * may be echoing. */
+    if (speech)
+        c->last_speech = f;
+    bool quiet = (f - c->last_speech) * c->frame_ms > CORE_WAKE_HOLD_MS && f > c->echo_until;
+    int w = quiet ? wake_skip(c->wake, c->clean, (int)c->frame_n, &hit)
+                  : wake_process(c->wake, c->clean, (int)c->frame_n, &hit);
     feed_playback(c);
 
     fsm_state s = fsm_get(&c->fsm);
@@ -654,6 +661,7 @@ int core_audio_open(core *c, char *err, size_t errlen)
         return rc;
     }
     c->echo_until = -1;
+    c->last_speech = INT64_MIN / 2;
     c->pre_frames = (size_t)(CORE_PREROLL_MS / c->frame_ms);
     c->mic = calloc(c->frame_n, sizeof(int16_t));
     c->ref = calloc(c->frame_n, sizeof(int16_t));

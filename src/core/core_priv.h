@@ -32,6 +32,10 @@
  * canceller's output this much longer: the echo's delay (a few ms once
  * aligned, up to 200 ms with --echo) plus the room's reverberation. */
 #define CORE_ECHO_HOLD_MS 600
+/* The wake word search decodes until this long after the VAD last heard
+ * speech: the VAD's own hangover is 160 ms, the search reports a phrase
+ * ~100 ms after it ends, and stage 1 may need the pause after it. */
+#define CORE_WAKE_HOLD_MS 500
 /* A reference frame quieter than -60 dBFS (mean square) plays no echo. */
 #define CORE_REF_SILENT_MS2 1.07e3f
 
@@ -124,6 +128,7 @@ typedef struct core {
     float erle_db[CORE_ERLE_WINDOWS]; /* kept share of the echo per playback window, dB (ring) */
     int erle_n;                /* windows measured so far */
     int64_t echo_until;        /* last frame whose detectors hear the canceller's output */
+    int64_t last_speech;       /* last frame the VAD called speech */
     int erle_frames;           /* playback frames in the open window */
     double erle_mic, erle_out; /* their energy */
     int16_t *mic, *ref, *clean;

@@ -98,6 +98,7 @@ struct wake {
     int64_t fed;        /* samples fed since create */
     int64_t utt_start;  /* sample where the current kws utterance started */
     int64_t frame_base; /* decoder frames before the current utterance */
+    bool skipping;      /* wake_skip() ended the utterance; the next wake_process() restarts it */
     int64_t refractory_until;
     unsigned gen;       /* bumped by wake_reset: verdicts of older candidates are dropped */
     verifier v;
@@ -403,6 +404,7 @@ static char *verify_grammar(const wake *w)
 }
 
 static bool verify_run(const wake *w, verifier *v);
+static int verify_collect(wake *w, wake_hit *hit);
 
 static void *verify_thread(void *arg)
 {
@@ -617,8 +619,41 @@ static void end_utt(wake *w)
 int wake_reset(wake *w)
 {
     w->gen++; /* a verdict on audio before the reset is void */
-    end_utt(w);
+    if (!w->skipping)
+        end_utt(w);
+    w->skipping = false;
     return restart_kws(w);
+}
+
+int wake_skip(wake *w, const int16_t *frame, int n, wake_hit *hit)
+{
+    if (!frame || n < 1 || n > 4800)
+        return WZ_INVAL;
+    hist_push(w, frame, n);
+    w->fed += n;
+    if (!w->skipping) {
+        end_utt(w);
+        w->skipping = true;
+    }
+    return verify_collect(w, hit);
+}
+
+/* After skipped frames: a new utterance from WAKE_RESUME_MS before the
+ * newest n samples, fed from the history ring (in at most two pieces). */
+static int resume_kws(wake *w, int n)
+{
+    int64_t len = WZ_MIN((int64_t)WAKE_RESUME_MS * WZ_SAMPLE_RATE / 1000 + n, WZ_MIN(w->fed, (int64_t)w->hist_cap));
+    if (ps_set_search(w->ps, KWS_SEARCH) < 0 || ps_start_utt(w->ps) < 0)
+        return WZ_ENGINE;
+    w->skipping = false;
+    w->utt_start = w->fed - len;
+    for (int64_t i = w->utt_start; i < w->fed;) {
+        int64_t at = i % w->hist_cap, k = WZ_MIN(w->fed - i, w->hist_cap - at);
+        if (ps_process_raw(w->ps, w->hist + at, (size_t)k, FALSE, FALSE) < 0)
+            return WZ_ENGINE;
+        i += k;
+    }
+    return WZ_OK;
 }
 
 /* Does hyp contain line as a whole-word sequence? */
@@ -747,8 +782,12 @@ int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit)
         return WZ_INVAL;
     hist_push(w, frame, n);
     w->fed += n;
-    if (ps_process_raw(w->ps, frame, (size_t)n, FALSE, FALSE) < 0)
+    if (w->skipping) {
+        if (resume_kws(w, n) != WZ_OK)
+            return WZ_ENGINE;
+    } else if (ps_process_raw(w->ps, frame, (size_t)n, FALSE, FALSE) < 0) {
         return WZ_ENGINE;
+    }
     int kind = verify_collect(w, hit);
     const char *hyp = ps_get_hyp(w->ps, NULL);
     if (!hyp || !hyp[0])

@@ -107,6 +107,17 @@ void wake_destroy(wake *w);
  * the refractory period), or WZ_INVAL / WZ_ENGINE. */
 int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit);
 
+/* A frame the caller knows holds no speech (its VAD has been off for a
+ * while): kept for stage 2 and counted on the timeline, but not decoded. The
+ * keyphrase search's acoustic scoring is most of the core's CPU while it
+ * listens idle, so skipping silence saves most of it. The first
+ * wake_process() after skipped frames restarts the search WAKE_RESUME_MS of
+ * input before its frame, so a phrase whose start the VAD was late for is
+ * still heard whole. Returns what wake_process() returns: a verdict on an
+ * earlier candidate may arrive here. */
+#define WAKE_RESUME_MS 300
+int wake_skip(wake *w, const int16_t *frame, int n, wake_hit *hit);
+
 /* Drops the partial search state (e.g. after barge-in, so the reply's tail
  * cannot complete a phrase). Keeps the input timeline and the refractory
  * deadline. */

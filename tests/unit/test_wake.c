@@ -140,6 +140,67 @@ static void test_hit_and_end_position(void)
     wake_destroy(w);
 }
 
+/* As feed(), but frames are skipped (wake_skip) the way the core skips
+ * silence: until a VAD stand-in (frame energy) has heard speech for
+ * onset_frames frames, a late onset on purpose, and from 500 ms after it
+ * last heard speech. */
+static feed_result feed_gated(wake *w, const int16_t *x, int n, int onset_frames, int *skipped)
+{
+    feed_result r = {0};
+    int run = 0, since = 1000;
+    *skipped = 0;
+    for (int f = 0; f + FRAME <= n; f += FRAME) {
+        double e = 0;
+        for (int i = 0; i < FRAME; i++)
+            e += (double)x[f + i] * x[f + i];
+        run = e / FRAME > 1e4 ? run + 1 : 0;
+        since = run >= onset_frames ? 0 : since + 1;
+        wake_hit h;
+        bool quiet = since * FRAME / 16 > 500;
+        int k = quiet ? wake_skip(w, x + f, FRAME, &h) : wake_process(w, x + f, FRAME, &h);
+        *skipped += quiet;
+        ASSERT_TRUE(k >= 0);
+        if (k == WAKE_HIT) {
+            if (!r.hits) r.first = h;
+            r.last = h;
+            r.hits++;
+        }
+    }
+    return r;
+}
+
+/* Skipping silence changes neither the verdict nor the positions, even when
+ * the decoding resumes 100 ms into the phrase (WAKE_RESUME_MS covers it). */
+static void test_skip_silence(void)
+{
+    static const char *const parts[] = {"hey wiser", "what time is it"};
+    int ends[2], n;
+    int16_t *x = build("slt", parts, 2, ends, &n);
+    /* 3 s of silence first, then the clip, then another clip 4 s later */
+    int lead = 48000, gap = 64000, total = lead + n + gap + n;
+    int16_t *y = calloc((size_t)total, sizeof(int16_t));
+    ASSERT_TRUE(y != NULL);
+    memcpy(y + lead, x, (size_t)n * sizeof(int16_t));
+    memcpy(y + lead + n + gap, x, (size_t)n * sizeof(int16_t));
+    wake *w = make("hey wyzer/1e-20/", 1500);
+    feed_result all = feed(w, y, total);
+    wake_destroy(w);
+    w = make("hey wyzer/1e-20/", 1500);
+    int skipped = 0;
+    feed_result gated = feed_gated(w, y, total, 5, &skipped);
+    wake_destroy(w);
+    fprintf(stderr, "  every frame: %d hits, ends %lld/%lld ms; skipping %d of %d frames: %d hits, ends %lld/%lld ms\n",
+            all.hits, (long long)all.first.end_ms, (long long)all.last.end_ms, skipped, total / FRAME, gated.hits,
+            (long long)gated.first.end_ms, (long long)gated.last.end_ms);
+    ASSERT_EQ(2, all.hits);
+    ASSERT_EQ(2, gated.hits);
+    ASSERT_TRUE(skipped > total / FRAME / 2); /* most of it was silence, and skipped */
+    ASSERT_LE(llabs(gated.first.end_ms - all.first.end_ms), 60);
+    ASSERT_LE(llabs(gated.last.end_ms - all.last.end_ms), 60);
+    free(y);
+    free(x);
+}
+
 static void test_refractory(void)
 {
     static const char *const parts[] = {"hey wiser", "hey wiser", "what time is it"};
@@ -275,6 +336,7 @@ int main(void)
     RUN(test_parse_rejects);
     RUN(test_hit_and_end_position);
     RUN(test_refractory);
+    RUN(test_skip_silence);
     RUN(test_stop_phrase);
     RUN(test_confusable_rejected);
     RUN(test_async_matches_inline);
