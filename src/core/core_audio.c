@@ -523,7 +523,7 @@ static void process_frame(core *c)
      * may be echoing. */
     if (speech)
         c->last_speech = f;
-    bool quiet = (f - c->last_speech) * c->frame_ms > CORE_WAKE_HOLD_MS && f > c->echo_until;
+    bool quiet = f - c->last_speech > CORE_WAKE_HOLD_MS / c->frame_ms && f > c->echo_until;
     int w = quiet ? wake_skip(c->wake, c->clean, (int)c->frame_n, &hit)
                   : wake_process(c->wake, c->clean, (int)c->frame_n, &hit);
     feed_playback(c);
