@@ -348,20 +348,29 @@ static float mean_square(const int16_t *p, size_t n)
     return (float)(e / (double)n);
 }
 
+static core_level *level_at(const core *c, int64_t f)
+{
+    return &c->pre_lvl[f % (int64_t)c->pre_frames];
+}
+
 static double frame_energy(const core *c, int64_t f)
 {
-    return c->pre_lvl[f % (int64_t)c->pre_frames].mic;
+    return level_at(c, f)->mic;
+}
+
+/* The canceller's output at frame f is the microphone at f - aec_lag(). */
+static int64_t aec_lag(const core *c)
+{
+    return c->aec_latency_ms / c->frame_ms;
 }
 
 /* Tracks how much of the echo the canceller removes: one figure per
- * CORE_ERLE_WINDOW_FRAMES frames of audible playback. out[f] is mic[f - lag]
- * after cancelling. */
+ * CORE_ERLE_WINDOW_FRAMES frames of audible playback. */
 static void track_erle(core *c, int64_t f, const core_level *lv)
 {
-    int64_t lag = c->aec_latency_ms / c->frame_ms;
-    if (lv->ref <= CORE_REF_SILENT_MS2 || f < lag)
+    if (lv->ref <= CORE_REF_SILENT_MS2 || f < aec_lag(c))
         return;
-    c->erle_mic += c->pre_lvl[(f - lag) % (int64_t)c->pre_frames].mic;
+    c->erle_mic += level_at(c, f - aec_lag(c))->mic;
     c->erle_out += lv->out;
     if (++c->erle_frames < CORE_ERLE_WINDOW_FRAMES)
         return;
@@ -405,15 +414,15 @@ static double echo_kept_db(const core *c)
 static bool heard_own_voice(const core *c, const wake_hit *h, double *kept_db, double *echo_db)
 {
     const wz_config *cfg = c->l->cfg;
-    int64_t lag = c->aec_latency_ms / c->frame_ms;
+    int64_t lag = aec_lag(c);
     int64_t oldest = WZ_MAX(c->frames - (int64_t)c->pre_frames, 0) + lag;
     int64_t f0 = WZ_MAX(h->start_ms / c->frame_ms, oldest), f1 = WZ_MIN(h->end_ms / c->frame_ms, c->frames);
     double mic = 0, out = 0, ref = 0;
     for (int64_t f = f0; f < f1; f++) {
-        const core_level *in = &c->pre_lvl[(f - lag) % (int64_t)c->pre_frames];
+        const core_level *in = level_at(c, f - lag);
         mic += in->mic;
         ref += in->ref;
-        out += c->pre_lvl[f % (int64_t)c->pre_frames].out;
+        out += level_at(c, f)->out;
     }
     *kept_db = 10.0 * log10((out + 1.0) / (mic + 1.0));
     *echo_db = echo_kept_db(c);
@@ -490,7 +499,7 @@ static void process_frame(core *c)
 {
     int64_t f = c->frames++;
     memcpy(pre_frame(c, f), c->mic, c->frame_n * sizeof(int16_t));
-    core_level *lv = &c->pre_lvl[f % (int64_t)c->pre_frames];
+    core_level *lv = level_at(c, f);
     lv->mic = mean_square(c->mic, c->frame_n);
     lv->ref = mean_square(c->ref, c->frame_n);
     if (c->aec) {
@@ -505,9 +514,8 @@ static void process_frame(core *c)
         lv->out = mean_square(c->clean, c->frame_n);
         if (lv->ref > CORE_REF_SILENT_MS2)
             c->echo_until = f + CORE_ECHO_HOLD_MS / c->frame_ms;
-        int64_t lag = c->aec_latency_ms / c->frame_ms;
-        if (f > c->echo_until && f >= lag)
-            memcpy(c->clean, pre_frame(c, f - lag), c->frame_n * sizeof(int16_t));
+        if (f > c->echo_until && f >= aec_lag(c))
+            memcpy(c->clean, pre_frame(c, f - aec_lag(c)), c->frame_n * sizeof(int16_t));
     } else {
         memcpy(c->clean, c->mic, c->frame_n * sizeof(int16_t));
         lv->out = lv->mic;

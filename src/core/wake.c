@@ -625,12 +625,20 @@ int wake_reset(wake *w)
     return restart_kws(w);
 }
 
-int wake_skip(wake *w, const int16_t *frame, int n, wake_hit *hit)
+/* Every frame, decoded or not: checked, kept for stage 2, counted. */
+static int take_frame(wake *w, const int16_t *frame, int n)
 {
     if (!frame || n < 1 || n > 4800)
         return WZ_INVAL;
     hist_push(w, frame, n);
     w->fed += n;
+    return WZ_OK;
+}
+
+int wake_skip(wake *w, const int16_t *frame, int n, wake_hit *hit)
+{
+    if (take_frame(w, frame, n) != WZ_OK)
+        return WZ_INVAL;
     if (!w->skipping) {
         end_utt(w);
         w->skipping = true;
@@ -643,10 +651,10 @@ int wake_skip(wake *w, const int16_t *frame, int n, wake_hit *hit)
 static int resume_kws(wake *w, int n)
 {
     int64_t len = WZ_MIN((int64_t)WAKE_RESUME_MS * WZ_SAMPLE_RATE / 1000 + n, WZ_MIN(w->fed, (int64_t)w->hist_cap));
-    if (ps_set_search(w->ps, KWS_SEARCH) < 0 || ps_start_utt(w->ps) < 0)
+    if (restart_kws(w) != WZ_OK)
         return WZ_ENGINE;
     w->skipping = false;
-    w->utt_start = w->fed - len;
+    w->utt_start = w->fed - len; /* the utterance starts back in the history */
     for (int64_t i = w->utt_start; i < w->fed;) {
         int64_t at = i % w->hist_cap, k = WZ_MIN(w->fed - i, w->hist_cap - at);
         if (ps_process_raw(w->ps, w->hist + at, (size_t)k, FALSE, FALSE) < 0)
@@ -778,10 +786,8 @@ static void candidate_positions(const wake *w, int sf, int ef, wake_hit *c)
 
 int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit)
 {
-    if (!frame || n < 1 || n > 4800)
+    if (take_frame(w, frame, n) != WZ_OK)
         return WZ_INVAL;
-    hist_push(w, frame, n);
-    w->fed += n;
     if (w->skipping) {
         if (resume_kws(w, n) != WZ_OK)
             return WZ_ENGINE;
