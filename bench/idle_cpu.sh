@@ -40,8 +40,20 @@ if [ -z "$core" ] || [ -z "$brain" ]; then
   kill "$main" 2>/dev/null
   exit 1
 fi
+# The core's own threads: the frame thread (its main thread) and the rest:
+# PortAudio's callback threads, libpulse's mainloops (through ALSA's pulse
+# plugin) and the wake word's stage-2 thread.
+thread_ticks() { # PID: "frame OTHER" in clock ticks
+  local t frame=0 other=0 v
+  for t in /proc/$1/task/*; do
+    v=$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)
+    if [ "${t##*/}" = "$1" ]; then frame=$v; else other=$((other + v)); fi
+  done
+  echo "$frame $other"
+}
 declare -A t0
 for p in "$main" "$core" "$brain"; do t0[$p]=$(ticks "$p"); done
+read -r f0 o0 <<< "$(thread_ticks "$core")"
 start=$(date +%s.%N)
 sleep "$secs"
 end=$(date +%s.%N)
@@ -52,6 +64,9 @@ for pair in "main:$main" "core:$core" "brain:$brain"; do
   awk -v a="${t0[$p]}" -v b="$(ticks "$p")" -v hz="$hz" -v s="$start" -v e="$end" -v n="$name" \
     'BEGIN { printf "  %-5s %5.2f%% of one core\n", n, 100 * (b - a) / hz / (e - s) }'
 done
+read -r f1 o1 <<< "$(thread_ticks "$core")"
+awk -v f="$((f1 - f0))" -v o="$((o1 - o0))" -v hz="$hz" -v s="$start" -v e="$end" \
+  'BEGIN { printf "        (frame thread %.2f%%, audio I/O and other threads %.2f%%)\n", 100 * f / hz / (e - s), 100 * o / hz / (e - s) }'
 kill "$main" 2>/dev/null
 wait "$main" 2>/dev/null
 exit 0

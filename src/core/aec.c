@@ -103,3 +103,11 @@ void aec_process(aec *a, const int16_t *mic, const int16_t *ref, int16_t *out)
         speex_preprocess_run(a->pp, a->tmp);
     memcpy(out, a->tmp, sizeof(int16_t) * (size_t)a->cfg.frame_samples);
 }
+
+void aec_idle(aec *a, const int16_t *mic, int16_t *out)
+{
+    memcpy(a->tmp, mic, sizeof(int16_t) * (size_t)a->cfg.frame_samples);
+    if (a->pp)
+        speex_preprocess_run(a->pp, a->tmp);
+    memcpy(out, a->tmp, sizeof(int16_t) * (size_t)a->cfg.frame_samples);
+}

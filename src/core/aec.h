@@ -51,4 +51,13 @@ void aec_reset(aec *a);
  * frame_samples samples each; out may alias mic. */
 void aec_process(aec *a, const int16_t *mic, const int16_t *ref, int16_t *out);
 
+/* One frame while nothing plays: out = mic through the noise suppressor
+ * only, at a sixth of aec_process()'s cost. The canceller is skipped; its
+ * filter stays as learned, and the suppressor's noise estimate stays
+ * current. Call it only once the reference has been silent for longer than
+ * the tail, so that the canceller's own history of the reference is silence
+ * too: then resuming with aec_process() at the next playback is the same as
+ * having fed it every silent frame (tests/unit/test_aec.c measures it). */
+void aec_idle(aec *a, const int16_t *mic, int16_t *out);
+
 #endif

@@ -503,17 +503,24 @@ static void process_frame(core *c)
     lv->mic = mean_square(c->mic, c->frame_n);
     lv->ref = mean_square(c->ref, c->frame_n);
     if (c->aec) {
-        /* The canceller runs on every frame, so its filter and noise
-         * estimate stay current, but the detectors hear its output only
-         * while there may be echo: its noise suppressor, which the residual
-         * echo suppression works through, tripled the false wakes on speech
-         * with nothing playing (docs/listening.md). Otherwise they hear the
+        /* The detectors hear the canceller's output only while there may
+         * be echo: its noise suppressor, which the residual echo
+         * suppression works through, tripled the false wakes on speech with
+         * nothing playing (docs/listening.md). Otherwise they hear the
          * microphone itself, delayed by the canceller's latency so that
-         * positions stay on one timeline. */
-        aec_process(c->aec, c->mic, c->ref, c->clean);
-        lv->out = mean_square(c->clean, c->frame_n);
-        if (lv->ref > CORE_REF_SILENT_MS2)
+         * positions stay on one timeline. Once its history of the
+         * reference is silence, the canceller itself is skipped
+         * (aec_idle: the suppressor's noise estimate stays current and the
+         * filter keeps what it learned); it was most of the idle cost. */
+        if (lv->ref > CORE_REF_SILENT_MS2) {
             c->echo_until = f + CORE_ECHO_HOLD_MS / c->frame_ms;
+            c->aec_until = f + c->aec_hold;
+        }
+        if (f <= c->aec_until)
+            aec_process(c->aec, c->mic, c->ref, c->clean);
+        else
+            aec_idle(c->aec, c->mic, c->clean);
+        lv->out = mean_square(c->clean, c->frame_n);
         if (f > c->echo_until && f >= aec_lag(c))
             memcpy(c->clean, pre_frame(c, f - aec_lag(c)), c->frame_n * sizeof(int16_t));
     } else {
@@ -661,6 +668,7 @@ int core_audio_open(core *c, char *err, size_t errlen)
             return rc;
         }
         c->aec_latency_ms = aec_latency_samples(c->aec) * 1000 / WZ_SAMPLE_RATE;
+        c->aec_hold = WZ_MAX(CORE_ECHO_HOLD_MS, ac.tail_ms + c->frame_ms) / c->frame_ms;
     }
     endpoint_config ec;
     endpoint_config_from(&ec, cfg);
@@ -669,6 +677,7 @@ int core_audio_open(core *c, char *err, size_t errlen)
         return rc;
     }
     c->echo_until = -1;
+    c->aec_until = -1;
     c->last_speech = INT64_MIN / 2;
     c->pre_frames = (size_t)(CORE_PREROLL_MS / c->frame_ms);
     c->mic = calloc(c->frame_n, sizeof(int16_t));
