@@ -259,9 +259,11 @@ static void handle(brain *b, const msg *m, bool *stop)
         int rc = msg_send(b->l->to_core, MSG_HEARTBEAT_ACK, 0, 0, &b->stats, sizeof b->stats, 100);
         if (rc != WZ_OK)
             b->stats.control_dropped++;
-        log_debug("heartbeat from core: seq %llu, audio dropped %llu, requests failed %llu",
+        log_debug("heartbeat from core: seq %llu, audio dropped %llu, requests failed %llu, "
+                  "overruns %llu, underruns %llu",
                   (unsigned long long)m->stats.seq, (unsigned long long)m->stats.audio_dropped,
-                  (unsigned long long)m->stats.requests_failed);
+                  (unsigned long long)m->stats.requests_failed, (unsigned long long)m->stats.overruns,
+                  (unsigned long long)m->stats.underruns);
         break;
     }
     case MSG_HEARTBEAT_ACK: break;

@@ -248,6 +248,27 @@ void core_pump(core *c, int timeout_ms)
     }
 }
 
+/* Copies the audio device's overrun and underrun counts into the heartbeat
+ * counters and emits an `xrun` event when either grew since the last
+ * heartbeat: at most one per interval, however many periods were lost. */
+static void report_xruns(core *c)
+{
+    if (!c->aio)
+        return;
+    audio_io_stats st = {0};
+    audio_io_stats(c->aio, &st);
+    if (st.overruns == c->stats.overruns && st.underruns == c->stats.underruns)
+        return;
+    ev_emitf("xrun", "{s:I, s:I, s:I, s:I, s:I}", "overruns", (json_int_t)st.overruns, "underruns",
+             (json_int_t)st.underruns, "new_overruns", (json_int_t)(st.overruns - c->stats.overruns),
+             "new_underruns", (json_int_t)(st.underruns - c->stats.underruns), "audio_ms",
+             (json_int_t)(c->frames * c->frame_ms));
+    log_warn("audio: %llu capture overruns, %llu playback underruns so far",
+             (unsigned long long)st.overruns, (unsigned long long)st.underruns);
+    c->stats.overruns = st.overruns;
+    c->stats.underruns = st.underruns;
+}
+
 static void heartbeat(core *c)
 {
     int64_t now = wz_now_ns();
@@ -255,6 +276,7 @@ static void heartbeat(core *c)
     if (now < c->next_hb_ns)
         return;
     c->next_hb_ns = now + hb_interval_ns(c);
+    report_xruns(c);
     c->stats.seq++;
     if (msg_try_send(c->l->to_brain, MSG_HEARTBEAT, 0, 0, &c->stats, sizeof c->stats, 0) != WZ_OK)
         c->stats.control_dropped++;

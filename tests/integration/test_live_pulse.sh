@@ -19,7 +19,7 @@ flite -voice slt -t "Hey wiser." -o "$TMP/a.wav"
 flite -voice slt -t "What time is it?" -o "$TMP/b.wav"
 sox -q "$TMP/a.wav" "$TMP/b.wav" -r 16000 -c 1 -b 16 "$TMP/request.wav" pad 0 0.3
 
-"$WYZER" --events > "$TMP/events.jsonl" 2> "$TMP/stderr.log" &
+"$WYZER" --events --log-level debug > "$TMP/events.jsonl" 2> "$TMP/stderr.log" &
 W=$!
 CLEANUP_PIDS+=("$W")
 if wait_for "$TMP/events.jsonl" '"event":"ready"' 60; then ok "live session ready"
@@ -41,6 +41,22 @@ pulse_mic_wait
 sleep 0.5
 pulse_spk_record_stop
 grep -q '"name":"get_time"' "$TMP/events.jsonl" && ok "get_time called" || fail "get_time" "$(grep transcript "$TMP/events.jsonl")"
+
+# A stalled core (stopped for 0.6 s, as a page-fault storm would stall it)
+# starves the loudspeaker: the device's underruns must come out as an
+# `xrun` event and in the heartbeat counters the brain receives.
+xruns() { grep -c '"event":"xrun"' "$TMP/events.jsonl"; }
+n0=$(xruns)
+kill -STOP "$core"; sleep 0.6; kill -CONT "$core"
+for _ in $(seq 100); do [ "$(xruns)" -gt "$n0" ] && break; sleep 0.1; done
+if [ "$(xruns)" -gt "$n0" ]; then ok "xrun event after a 0.6 s stall: $(grep '"event":"xrun"' "$TMP/events.jsonl" | tail -1)"
+else fail "xrun" "no new xrun event within 10 s of a 0.6 s stall ($n0 before)"; fi
+sleep 1.2 # two heartbeats
+counts=$(grep '"event":"xrun"' "$TMP/events.jsonl" | tail -1 |
+  python3 -c 'import json, sys; e = json.loads(sys.stdin.read()); print("overruns %d, underruns %d" % (e["overruns"], e["underruns"]))')
+grep -q "heartbeat from core: .*$counts\$" "$TMP/stderr.log" \
+  && ok "heartbeats carry the same counts ($counts)" \
+  || fail "heartbeat counters" "want '$counts', last: $(grep 'heartbeat from core' "$TMP/stderr.log" | tail -1)"
 
 kill -INT "$W"
 wait "$W"; rc=$?
