@@ -430,8 +430,15 @@ static void pa_close(audio_io *a)
     for (int i = 0; i < 2; i++) {
         if (!streams[i])
             continue;
+        /* Abort, not stop: Pa_StopStream joins the callback thread, and on
+         * ALSA that thread waits for the device's next period before it
+         * looks at the stop request. A source that delivers nothing (a pipe
+         * source without a writer, a default input switched to a dead
+         * device) has no next period, so the core hung there until main's
+         * SIGKILL. Pa_AbortStream cancels the thread at its poll(); the
+         * few milliseconds of audio it drops do not matter on the way out. */
         if (p->running)
-            Pa_StopStream(streams[i]);
+            Pa_AbortStream(streams[i]);
         Pa_CloseStream(streams[i]);
     }
     quiet_end(q);

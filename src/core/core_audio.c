@@ -596,6 +596,30 @@ static bool clock_waits(core *c, fsm_state s)
     return c->capturing && room <= (size_t)c->l->cfg->ipc_control_reserve + 1;
 }
 
+/* Reports a microphone that stopped delivering samples, and its return:
+ * otherwise Wyzer would just go deaf without a word. */
+static void watch_capture(core *c, bool timed_out)
+{
+    int64_t now = wz_now_ns();
+    if (!timed_out) {
+        if (c->mic_silent) {
+            log_info("audio: the microphone delivers audio again");
+            ev_emitf("mic", "{s:s, s:I}", "state", "ok", "audio_ms", (json_int_t)(c->frames * c->frame_ms));
+        }
+        c->no_audio_ns = 0;
+        c->mic_silent = false;
+        return;
+    }
+    if (c->no_audio_ns == 0)
+        c->no_audio_ns = now;
+    if (c->mic_silent || now - c->no_audio_ns < (int64_t)CORE_MIC_SILENT_MS * 1000000)
+        return;
+    c->mic_silent = true;
+    log_warn("audio: no samples from the microphone for %d s: was the input device removed or suspended, "
+             "or the stream moved to a source that produces nothing? (--list-devices, audio.input_device)", CORE_MIC_SILENT_MS / 1000);
+    ev_emitf("mic", "{s:s, s:I}", "state", "silent", "audio_ms", (json_int_t)(c->frames * c->frame_ms));
+}
+
 bool core_audio_step(core *c, int *exit_code)
 {
     fsm_state s = fsm_get(&c->fsm);
@@ -609,6 +633,7 @@ bool core_audio_step(core *c, int *exit_code)
         return false;
     }
     int rc = audio_io_read_frame(c->aio, c->mic, c->ref, 100);
+    watch_capture(c, rc == WZ_TIMEDOUT);
     if (rc == WZ_TIMEDOUT) {
         /* No capture (a stalled device, a silent pipe source): playback
          * must not depend on the microphone. */

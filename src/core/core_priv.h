@@ -32,6 +32,10 @@
  * canceller's output this much longer: the echo's delay (a few ms once
  * aligned, up to 200 ms with --echo) plus the room's reverberation. */
 #define CORE_ECHO_HOLD_MS 600
+/* A live microphone that delivers no samples for this long is reported
+ * (log warning, `mic` event): the device was removed, suspended, or the
+ * server moved the stream to a source that produces nothing. */
+#define CORE_MIC_SILENT_MS 3000
 /* The wake word search decodes until this long after the VAD last heard
  * speech: the VAD's own hangover is 160 ms, the search reports a phrase
  * ~100 ms after it ends, and stage 1 may need the pause after it. */
@@ -128,6 +132,8 @@ typedef struct core {
     float erle_db[CORE_ERLE_WINDOWS]; /* kept share of the echo per playback window, dB (ring) */
     int erle_n;                /* windows measured so far */
     int64_t echo_until;        /* last frame whose detectors hear the canceller's output */
+    int64_t no_audio_ns;       /* when capture stopped delivering (0: it delivers) */
+    bool mic_silent;           /* reported as silent (`mic` event) */
     int64_t aec_until;         /* last frame the canceller runs on (aec_idle() after it) */
     int64_t aec_hold;          /* frames it runs on after audible playback: the echo hold or the tail */
     int64_t last_speech;       /* last frame the VAD called speech */

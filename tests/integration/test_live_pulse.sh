@@ -62,6 +62,30 @@ kill -INT "$W"
 wait "$W"; rc=$?
 [ $rc -eq 0 ] && ok "SIGINT: exit 0" || fail "exit" "$rc"
 
+# The feeder has closed the FIFO, so the microphone now delivers nothing: a
+# second session must say so (`mic` silent), hear again once fed, and still
+# stop on SIGTERM by itself (it used to hang in Pa_StopStream on a source
+# with no next period, until main's SIGKILL).
+"$WYZER" --events > "$TMP/events2.jsonl" 2> "$TMP/stderr2.log" &
+W2=$!
+CLEANUP_PIDS+=("$W2")
+wait_for "$TMP/events2.jsonl" '"event":"ready"' 60 || fail "second session" "$(tail -5 "$TMP/stderr2.log")"
+wait_for "$TMP/events2.jsonl" '"state":"silent"' 15 && ok "silent microphone reported: $(grep '"event":"mic"' "$TMP/events2.jsonl" | head -1)" \
+  || fail "mic silent event" "$(tail -3 "$TMP/stderr2.log")"
+pulse_mic_feed "$TMP/request.wav" 500 1000
+wait_for "$TMP/events2.jsonl" '"state":"ok"' 15 && ok "microphone back reported" || fail "mic ok event" "$(tail -3 "$TMP/events2.jsonl")"
+wait_for "$TMP/events2.jsonl" '"event":"wake"' 30 && ok "and heard again: wake" || fail "wake after silence" "$(tail -3 "$TMP/events2.jsonl")"
+wait_for "$TMP/events2.jsonl" '"event":"tts_end"' 60 || fail "second reply" "$(tail -3 "$TMP/events2.jsonl")"
+pulse_mic_wait
+for _ in $(seq 100); do [ "$(grep -c '"state":"silent"' "$TMP/events2.jsonl")" -ge 2 ] && break; sleep 0.1; done
+[ "$(grep -c '"state":"silent"' "$TMP/events2.jsonl")" -ge 2 ] && ok "silent again after the feeder closed" \
+  || fail "second mic silent" "$(grep '"event":"mic"' "$TMP/events2.jsonl")"
+kill -TERM "$W2"
+wait "$W2"; rc=$?
+if [ $rc -eq 0 ] && grep -q 'core (pid [0-9]*) stopped: exit 0' "$TMP/stderr2.log" && ! grep -q 'SIGKILL' "$TMP/stderr2.log"; then
+  ok "SIGTERM with a silent microphone: the core stopped by itself, exit 0"
+else fail "shutdown with a silent microphone" "rc $rc; $(grep -E 'stopped|SIGKILL|killed' "$TMP/stderr2.log")"; fi
+
 bytes=$(stat -c %s "$TMP/played.raw" 2>/dev/null || echo 0)
 peak=0
 [ "$bytes" -gt 0 ] && peak=$(sox -t raw -r 16000 -e signed-integer -b 16 -c 1 "$TMP/played.raw" -n stat 2>&1 | awk '/Maximum amplitude/{print $3}')
