@@ -22,6 +22,10 @@
 #include <string.h>
 
 #define ORCH_TTS_CHUNK 4096   /* samples per TTS_AUDIO: 256 ms at 16 kHz, 8 KiB */
+/* A reply's first sentence is held until its speech starts, for at most
+ * ORCH_LEAD_MS, so the engine's leading silence can be cut (orch_speak). */
+#define ORCH_LEAD_MS 500
+#define ORCH_LEAD_MAX (48000 * ORCH_LEAD_MS / 1000) /* samples, up to 48 kHz */
 #define ORCH_FACTS_MAX 32
 #define ORCH_SPOKEN_MAX 2048
 
@@ -36,6 +40,7 @@ struct orch {
     char confirm_tool[64]; /* a confirm-risk call waiting for yes/no, or "" */
     json_t *confirm_args;
     int16_t pcm[ORCH_TTS_CHUNK];
+    int16_t lead[ORCH_LEAD_MAX];
 };
 
 static int fail(char *err, size_t errlen, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -118,7 +123,14 @@ char *orch_grammar(const orch *o) { return intents_to_jsgf(router_intents(o->rt)
 
 /* --- speaking ----------------------------------------------------------- */
 
-/* reply_speak_fn: synthesises one sentence and streams it as TTS_AUDIO. */
+/* reply_speak_fn: synthesises one sentence and streams it as TTS_AUDIO.
+ *
+ * The first sentence of a reply starts where its speech starts: engines
+ * lead with near silence (Flite 140-260 ms), which the user hears as
+ * latency. Its audio is pulled into o->lead until tts_speech_onset() finds
+ * speech, then sent from there; with no onset within ORCH_LEAD_MS (or by the
+ * sentence's end) it is sent whole. Later sentences keep their lead, the
+ * pause between sentences. */
 static int orch_speak(void *ctx, reply *r, const char *text)
 {
     orch *o = ctx;
@@ -129,6 +141,8 @@ static int orch_speak(void *ctx, reply *r, const char *text)
         reply_error(r, "tts", why);
         return WZ_OK; /* the text still reaches the user */
     }
+    bool hold = r->spoken == 0;
+    size_t held = 0;
     for (;;) {
         if (reply_canceled(r)) {
             tts_cancel(o->tts);
@@ -137,7 +151,9 @@ static int orch_speak(void *ctx, reply *r, const char *text)
         size_t n = 0;
         int rate = 0;
         bool done = false;
-        rc = tts_pull(o->tts, o->pcm, ORCH_TTS_CHUNK, &n, &rate, &done, 50);
+        int16_t *dst = hold ? o->lead + held : o->pcm;
+        size_t cap = hold ? WZ_MIN((size_t)ORCH_TTS_CHUNK, (size_t)ORCH_LEAD_MAX - held) : ORCH_TTS_CHUNK;
+        rc = tts_pull(o->tts, dst, cap, &n, &rate, &done, 50);
         if (rc == WZ_AGAIN)
             continue;
         if (rc == WZ_CANCELED)
@@ -148,7 +164,18 @@ static int orch_speak(void *ctx, reply *r, const char *text)
             reply_error(r, "tts", why);
             return WZ_OK;
         }
-        if (n && (rc = msg_send_tts(r->to_core, r->flags, r->req_id, (uint32_t)rate, o->pcm, n, 2000)) != WZ_OK)
+        const int16_t *out = o->pcm;
+        if (hold) {
+            held += n;
+            size_t limit = WZ_MIN((size_t)rate * ORCH_LEAD_MS / 1000, (size_t)ORCH_LEAD_MAX);
+            size_t start = tts_speech_onset(o->lead, held, rate);
+            if (start == held && !done && (n == 0 || held < limit))
+                continue; /* no speech yet */
+            hold = false;
+            out = o->lead + (start < held ? start : 0);
+            n = held - (size_t)(out - o->lead);
+        }
+        if (n && (rc = msg_send_tts(r->to_core, r->flags, r->req_id, (uint32_t)rate, out, n, 2000)) != WZ_OK)
             return rc;
         if (done)
             return WZ_OK;

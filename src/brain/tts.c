@@ -102,3 +102,17 @@ void tts_set_error(tts *t, const char *fmt, ...)
     vsnprintf(t->err, sizeof t->err, fmt, ap);
     va_end(ap);
 }
+
+size_t tts_speech_onset(const int16_t *pcm, size_t n, int rate)
+{
+    size_t win = rate >= 100 ? (size_t)rate / 100 : 1;
+    size_t margin = (size_t)rate * TTS_ONSET_MARGIN_MS / 1000;
+    for (size_t w = 0; w + win <= n; w += win) {
+        int64_t e = 0;
+        for (size_t i = w; i < w + win; i++)
+            e += (int64_t)pcm[i] * pcm[i];
+        if (e > (int64_t)TTS_ONSET_RMS * TTS_ONSET_RMS * (int64_t)win)
+            return w > margin ? w - margin : 0;
+    }
+    return n;
+}

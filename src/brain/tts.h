@@ -76,6 +76,15 @@ void tts_cancel(tts *t);
 const char *tts_last_error(const tts *t);
 void tts_set_error(tts *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Where speech starts in pcm (n samples at rate): the start of the first
+ * 10 ms window louder than TTS_ONSET_RMS, less TTS_ONSET_MARGIN_MS for the
+ * soft start of a consonant (0 at the earliest); n when no window is that
+ * loud. TTS engines lead a sentence with near silence (Flite: 140-260 ms
+ * below -50 dBFS), which the brain trims from a reply's first sentence. */
+#define TTS_ONSET_RMS 104       /* -50 dBFS */
+#define TTS_ONSET_MARGIN_MS 50
+size_t tts_speech_onset(const int16_t *pcm, size_t n, int rate);
+
 size_t tts_engine_count(void);
 const char *tts_engine_name(size_t i);
 

@@ -50,6 +50,20 @@ peak=$(sox "$TMP/timer-out.wav" -n trim "$(echo "$start/1000" | bc -l)" 1 stat 2
 silent_before=$(sox "$TMP/timer-out.wav" -n trim 0 "$(echo "$start/1000" | bc -l)" stat 2>&1 | awk '/Maximum amplitude/{print $3}')
 python3 -c "import sys; sys.exit(0 if float('$peak') > 0.05 and float('$silent_before') == 0 else 1)" \
   && ok "reply audio in --output starts at tts_start ($start ms)" || fail "reply audio" "peak after $peak, before $silent_before"
+# Speech starts right after tts_start: Flite's 140-260 ms lead of near
+# silence is trimmed from a reply's first sentence (orch_speak), leaving the
+# 50 ms margin before the onset.
+speech_after=$(python3 - "$TMP/timer-out.wav" "$start" <<'PY'
+import sys, wave, struct
+w = wave.open(sys.argv[1]); rate = w.getframerate()
+at = int(float(sys.argv[2]) * rate / 1000); w.setpos(at)
+d = w.readframes(rate)
+x = struct.unpack('<%dh' % (len(d) // 2), d)
+print(next((i * 1000 // rate for i, v in enumerate(x) if abs(v) > 300), 9999))
+PY
+)
+[ "$speech_after" -le 100 ] && ok "reply speech begins $speech_after ms after tts_start (lead trimmed)" \
+  || fail "reply lead" "first sample above 300 comes $speech_after ms after tts_start"
 
 # --- a negative clip: no wake -------------------------------------------------------
 clip "$TMP/neg.wav" pause:0.3 "say:The wise writer said hey there to her neighbour." pause:1

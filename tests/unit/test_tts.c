@@ -72,6 +72,51 @@ static void test_flite_voices_nonsilent_at_16k(void)
     }
 }
 
+/* tts_speech_onset: a tone at -30 dBFS after 300 ms of faint noise (Flite's
+ * lead is below -50 dBFS) starts 50 ms before the tone at any rate; faint
+ * noise alone has no onset; and each Flite voice's own lead is found where
+ * the first sample above 300 (-41 dBFS) comes, less 20-80 ms. */
+static void test_speech_onset(void)
+{
+    int rates[] = {16000, 22050, 48000};
+    for (size_t r = 0; r < 3; r++) {
+        int rate = rates[r];
+        size_t n = (size_t)rate, tone_at = (size_t)rate * 3 / 10;
+        int16_t *x = malloc(n * sizeof *x);
+        uint32_t seed = 1;
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1664525u + 1013904223u;
+            x[i] = (int16_t)((int)(seed >> 24) % 61 - 30); /* |x| <= 30: -61 dBFS */
+        }
+        ASSERT_EQ(n, tts_speech_onset(x, n, rate));
+        for (size_t i = tone_at; i < n; i++)
+            x[i] = (int16_t)(1036 * sin(2 * M_PI * 440 * (double)(i - tone_at) / rate));
+        size_t on = tts_speech_onset(x, n, rate), want = tone_at - (size_t)rate / 20;
+        fprintf(stderr, "  %d Hz: onset %.1f ms (tone at 300 ms)\n", rate, 1000.0 * on / rate);
+        ASSERT_TRUE(on + (size_t)rate / 100 >= want && on <= want);
+        free(x);
+    }
+    const char *voices[] = {"slt", "awb", "rms", "kal16"};
+    for (size_t v = 0; v < 4; v++) {
+        tts *t = make_flite(voices[v]);
+        size_t n;
+        int rate, chunks;
+        int16_t *pcm = synth_all(t, "Here you go.", &n, &rate, &chunks);
+        size_t loud = 0;
+        while (loud < n && abs(pcm[loud]) <= 300)
+            loud++;
+        size_t on = tts_speech_onset(pcm, n, rate);
+        fprintf(stderr, "  %s: onset %.0f ms, first sample above 300 at %.0f ms\n", voices[v],
+                1000.0 * on / rate, 1000.0 * loud / rate);
+        ASSERT_TRUE(on < loud);
+        ASSERT_GE(1000.0 * (double)(loud - on) / rate, 20.0);
+        ASSERT_LE(1000.0 * (double)(loud - on) / rate, 80.0);
+        ASSERT_GE(1000.0 * on / rate, 80.0); /* the lead that gets trimmed */
+        free(pcm);
+        tts_destroy(t);
+    }
+}
+
 static void test_unknown_voice_names_key(void)
 {
     wz_config cfg;
@@ -259,6 +304,7 @@ int main(void)
 {
     RUN(test_flite_voices_nonsilent_at_16k);
     RUN(test_unknown_voice_names_key);
+    RUN(test_speech_onset);
     RUN(test_flite_first_chunk_before_done);
     RUN(test_flite_cancel_stops_synthesis);
     RUN(test_flite_round_trip_through_grammar);
