@@ -615,8 +615,10 @@ static void watch_capture(core *c, bool timed_out)
     if (c->mic_silent || now - c->no_audio_ns < (int64_t)CORE_MIC_SILENT_MS * 1000000)
         return;
     c->mic_silent = true;
-    log_warn("audio: no samples from the microphone for %d s: was the input device removed or suspended, "
-             "or the stream moved to a source that produces nothing? (--list-devices, audio.input_device)", CORE_MIC_SILENT_MS / 1000);
+    log_warn("audio: no samples from the microphone for %d s: was the input device removed or "
+             "suspended, or the stream moved to a source that produces nothing? (--list-devices, "
+             "audio.input_device)",
+             CORE_MIC_SILENT_MS / 1000);
     ev_emitf("mic", "{s:s, s:I}", "state", "silent", "audio_ms", (json_int_t)(c->frames * c->frame_ms));
 }
 
