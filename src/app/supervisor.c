@@ -178,9 +178,10 @@ static void on_exit_of(sup *s, worker *w, int st)
     const char *name = link_role_name(w->role);
 
     if (s->shutting_down) {
-        if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && !atomic_load(&s->shared->slot[w->role].started))
+        bool killed = WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+        if (killed && !atomic_load(&s->shared->slot[w->role].started))
             log_info("%s (pid %d) was still loading and was stopped with SIGKILL", name, (int)pid);
-        else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+        else if (killed)
             log_warn("%s (pid %d) did not stop within %d ms and was killed (SIGKILL)", name, (int)pid,
                      SHUTDOWN_GRACE_MS);
         else

@@ -172,8 +172,9 @@ static int orch_speak(void *ctx, reply *r, const char *text)
             if (start == held && !done && (n == 0 || held < limit))
                 continue; /* no speech yet */
             hold = false;
-            out = o->lead + (start < held ? start : 0);
-            n = held - (size_t)(out - o->lead);
+            size_t from = start < held ? start : 0; /* no onset: send it whole */
+            out = o->lead + from;
+            n = held - from;
         }
         if (n && (rc = msg_send_tts(r->to_core, r->flags, r->req_id, (uint32_t)rate, out, n, 2000)) != WZ_OK)
             return rc;

@@ -95,19 +95,23 @@ void aec_reset(aec *a)
     speex_echo_state_reset(a->echo);
 }
 
-void aec_process(aec *a, const int16_t *mic, const int16_t *ref, int16_t *out)
+/* a->tmp through the residual suppressor (in place) into out. */
+static void suppress_into(aec *a, int16_t *out)
 {
-    /* speexdsp reads mic while writing out, so go through tmp when they alias */
-    speex_echo_cancellation(a->echo, mic, ref, a->tmp);
     if (a->pp)
         speex_preprocess_run(a->pp, a->tmp);
     memcpy(out, a->tmp, sizeof(int16_t) * (size_t)a->cfg.frame_samples);
 }
 
+void aec_process(aec *a, const int16_t *mic, const int16_t *ref, int16_t *out)
+{
+    /* speexdsp reads mic while writing out, so go through tmp when they alias */
+    speex_echo_cancellation(a->echo, mic, ref, a->tmp);
+    suppress_into(a, out);
+}
+
 void aec_idle(aec *a, const int16_t *mic, int16_t *out)
 {
     memcpy(a->tmp, mic, sizeof(int16_t) * (size_t)a->cfg.frame_samples);
-    if (a->pp)
-        speex_preprocess_run(a->pp, a->tmp);
-    memcpy(out, a->tmp, sizeof(int16_t) * (size_t)a->cfg.frame_samples);
+    suppress_into(a, out);
 }

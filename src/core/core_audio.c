@@ -358,6 +358,13 @@ static double frame_energy(const core *c, int64_t f)
     return level_at(c, f)->mic;
 }
 
+/* Within CORE_ECHO_HOLD_MS of audible playback: the detectors hear the
+ * canceller's output and the keyphrase search never skips. */
+static bool echo_possible(const core *c, int64_t f)
+{
+    return f - c->last_ref <= CORE_ECHO_HOLD_MS / c->frame_ms;
+}
+
 /* The canceller's output at frame f is the microphone at f - aec_lag(). */
 static int64_t aec_lag(const core *c)
 {
@@ -512,16 +519,14 @@ static void process_frame(core *c)
          * reference is silence, the canceller itself is skipped
          * (aec_idle: the suppressor's noise estimate stays current and the
          * filter keeps what it learned); it was most of the idle cost. */
-        if (lv->ref > CORE_REF_SILENT_MS2) {
-            c->echo_until = f + CORE_ECHO_HOLD_MS / c->frame_ms;
-            c->aec_until = f + c->aec_hold;
-        }
-        if (f <= c->aec_until)
+        if (lv->ref > CORE_REF_SILENT_MS2)
+            c->last_ref = f;
+        if (f - c->last_ref <= c->aec_hold)
             aec_process(c->aec, c->mic, c->ref, c->clean);
         else
             aec_idle(c->aec, c->mic, c->clean);
         lv->out = mean_square(c->clean, c->frame_n);
-        if (f > c->echo_until && f >= aec_lag(c))
+        if (!echo_possible(c, f) && f >= aec_lag(c))
             memcpy(c->clean, pre_frame(c, f - aec_lag(c)), c->frame_n * sizeof(int16_t));
     } else {
         memcpy(c->clean, c->mic, c->frame_n * sizeof(int16_t));
@@ -538,7 +543,7 @@ static void process_frame(core *c)
      * may be echoing. */
     if (speech)
         c->last_speech = f;
-    bool quiet = f - c->last_speech > CORE_WAKE_HOLD_MS / c->frame_ms && f > c->echo_until;
+    bool quiet = f - c->last_speech > CORE_WAKE_HOLD_MS / c->frame_ms && !echo_possible(c, f);
     int w = quiet ? wake_skip(c->wake, c->clean, (int)c->frame_n, &hit)
                   : wake_process(c->wake, c->clean, (int)c->frame_n, &hit);
     feed_playback(c);
@@ -598,18 +603,23 @@ static bool clock_waits(core *c, fsm_state s)
 
 /* Reports a microphone that stopped delivering samples, and its return:
  * otherwise Wyzer would just go deaf without a word. */
+static void emit_mic(const core *c, const char *state)
+{
+    ev_emitf("mic", "{s:s, s:I}", "state", state, "audio_ms", (json_int_t)(c->frames * c->frame_ms));
+}
+
 static void watch_capture(core *c, bool timed_out)
 {
-    int64_t now = wz_now_ns();
     if (!timed_out) {
         if (c->mic_silent) {
             log_info("audio: the microphone delivers audio again");
-            ev_emitf("mic", "{s:s, s:I}", "state", "ok", "audio_ms", (json_int_t)(c->frames * c->frame_ms));
+            emit_mic(c, "ok");
         }
         c->no_audio_ns = 0;
         c->mic_silent = false;
         return;
     }
+    int64_t now = wz_now_ns();
     if (c->no_audio_ns == 0)
         c->no_audio_ns = now;
     if (c->mic_silent || now - c->no_audio_ns < (int64_t)CORE_MIC_SILENT_MS * 1000000)
@@ -619,7 +629,7 @@ static void watch_capture(core *c, bool timed_out)
              "suspended, or the stream moved to a source that produces nothing? (--list-devices, "
              "audio.input_device)",
              CORE_MIC_SILENT_MS / 1000);
-    ev_emitf("mic", "{s:s, s:I}", "state", "silent", "audio_ms", (json_int_t)(c->frames * c->frame_ms));
+    emit_mic(c, "silent");
 }
 
 bool core_audio_step(core *c, int *exit_code)
@@ -703,8 +713,7 @@ int core_audio_open(core *c, char *err, size_t errlen)
         snprintf(err, errlen, "bad listen.* settings for the endpointer");
         return rc;
     }
-    c->echo_until = -1;
-    c->aec_until = -1;
+    c->last_ref = INT64_MIN / 2;
     c->last_speech = INT64_MIN / 2;
     c->pre_frames = (size_t)(CORE_PREROLL_MS / c->frame_ms);
     c->mic = calloc(c->frame_n, sizeof(int16_t));

@@ -131,11 +131,10 @@ typedef struct core {
     int aec_latency_ms;
     float erle_db[CORE_ERLE_WINDOWS]; /* kept share of the echo per playback window, dB (ring) */
     int erle_n;                /* windows measured so far */
-    int64_t echo_until;        /* last frame whose detectors hear the canceller's output */
+    int64_t last_ref;          /* last frame with audible playback in the reference */
     int64_t no_audio_ns;       /* when capture stopped delivering (0: it delivers) */
     bool mic_silent;           /* reported as silent (`mic` event) */
-    int64_t aec_until;         /* last frame the canceller runs on (aec_idle() after it) */
-    int64_t aec_hold;          /* frames it runs on after audible playback: the echo hold or the tail */
+    int64_t aec_hold;          /* frames the canceller runs after last_ref (aec_idle() later): the echo hold or the tail */
     int64_t last_speech;       /* last frame the VAD called speech */
     int erle_frames;           /* playback frames in the open window */
     double erle_mic, erle_out; /* their energy */
