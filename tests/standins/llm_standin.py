@@ -40,6 +40,7 @@ import argparse
 import json
 import os
 import re
+import select
 import socket
 import sys
 import threading
@@ -106,9 +107,12 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
-            record({"event": "client_gone", "chunks_sent": self.sent})
-            raise ClientGone()
+            self.client_gone()
         self.sent += 1
+
+    def client_gone(self):
+        record({"event": "client_gone", "chunks_sent": self.sent})
+        raise ClientGone()
 
     def end_stream(self):
         self.wfile.write(b"0\r\n\r\n")
@@ -123,9 +127,25 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
     def pace(self, step, first):
+        """Waits before the next chunk, noticing a client that hangs up in the
+        meantime (as a real server does) instead of at the next write."""
         ms = step.get("ttft_ms", 0) if first else step.get("chunk_delay_ms", 0)
-        if ms:
-            time.sleep(ms / 1000.0)
+        if not ms:
+            return
+        end = time.monotonic() + ms / 1000.0
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            ready, _, _ = select.select([self.connection], [], [], left)
+            if ready:
+                try:
+                    gone = self.connection.recv(1, socket.MSG_PEEK) == b""
+                except (ConnectionResetError, OSError):
+                    gone = True
+                if gone:
+                    self.client_gone()
+                time.sleep(min(left, 0.02))  # pipelined bytes: not a hangup
 
     def disrupt(self, step, n, malformed_line):
         """Returns True when the stream must stop here (dropped)."""

@@ -87,7 +87,7 @@ static void test_real_time_pacing(void)
     ASSERT_EQ(25, drain_input(a));
     int64_t took = wz_now_ms() - t0;
     ASSERT_GE(took, 480);
-    ASSERT_LE(took, 800);
+    ASSERT_LE(took, 1500); /* paced, not slowed down (loose: CI machines are loaded) */
     audio_io_close(a);
 }
 

@@ -371,7 +371,7 @@ static void test_interrupt_mid_stream(void)
         ASSERT_STREQ("First part here.", p.sent[0]);
         fprintf(stderr, "  %s: cancel -> convo_run returned in %lld ms\n", BACKEND,
                 (long long)(returned - p.cancel_ms));
-        ASSERT_LE(returned - p.cancel_ms, 250); /* ~1 ms; the rest of the stream would take 2.5 s */
+        ASSERT_LE(returned - p.cancel_ms, 1000); /* ~1 ms; the rest of the stream would take 2.5 s */
         ASSERT_TRUE(server_saw_hangup(&srv, 2000));
         /* History keeps only the spoken sentence. */
         ASSERT_EQ(1, convo_history_len(cv));
@@ -384,13 +384,14 @@ static void test_interrupt_mid_stream(void)
 }
 
 /* The cancel lands while the transfer sits in curl_multi_poll() waiting for
- * the next token (100 ms apart): curl_multi_wakeup() must end it at once. */
+ * the next token (1 s apart): curl_multi_wakeup() must end it at once, not
+ * when the next token arrives. */
 static void test_cancel_wakes_waiting_transfer(void)
 {
     FOR_EACH_BACKEND {
         standin srv;
         standin_start(&srv, "{\"responses\":[{\"text\":\"Short one. And then a very long tail "
-                            "of words that keeps streaming for a while.\",\"chunk_delay_ms\":100}]}");
+                            "of words that keeps streaming for a while.\",\"chunk_delay_ms\":1000}]}");
         convo *cv = make(BACKEND, &srv, 4, 6);
         probe p = { .cancel_after = 1, .cancel_delay_ms = 30 };
         convo_result res;
@@ -399,7 +400,7 @@ static void test_cancel_wakes_waiting_transfer(void)
         pthread_join(p.canceller, NULL);
         fprintf(stderr, "  %s: cancel from another thread -> return in %lld ms\n", BACKEND,
                 (long long)(returned - p.cancel_ms));
-        ASSERT_LE(returned - p.cancel_ms, 60); /* well under one 100 ms token gap */
+        ASSERT_LE(returned - p.cancel_ms, 500); /* ~1 ms; the next token is up to 1 s away */
         ASSERT_EQ(1, p.nsent);
         ASSERT_TRUE(server_saw_hangup(&srv, 2000));
         char *reply = convo_history_reply(cv, 0);
