@@ -20,10 +20,8 @@ static inline tools *fx_tools(const char *const *settings)
 {
     wz_config cfg;
     char err[256], sub[512], data[512];
-    if (!fx_dir[0]) {
-        snprintf(fx_dir, sizeof fx_dir, "/tmp/wz-fx-XXXXXX");
-        if (!mkdtemp(fx_dir)) TEST_FAIL_AT("mkdtemp");
-    }
+    if (!fx_dir[0])
+        wz_test_tmpdir(fx_dir, sizeof fx_dir, "fx-");
     config_init(&cfg);
     snprintf(sub, sizeof sub, "%s/state", fx_dir);
     if (config_set(&cfg, "paths.state_dir", sub, CFG_FROM_CLI, err, sizeof err)) TEST_FAIL_AT("%s", err);

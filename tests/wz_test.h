@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,8 +65,49 @@ static int wz_test_passed, wz_test_failed;
 #define WZ_TEST_TIMEOUT_S 60
 #endif
 
+/* One scratch folder per test program, made by the parent before the first
+ * test forks and removed with everything in it when the program exits, so
+ * the tests leave nothing behind in /tmp. Tests take folders inside it with
+ * wz_test_tmpdir(). */
+static char wz_test_root[64];
+
+static int wz_test_rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static void wz_test_rm_root(void)
+{
+    nftw(wz_test_root, wz_test_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static inline void wz_test_make_root(void)
+{
+    if (wz_test_root[0])
+        return;
+    snprintf(wz_test_root, sizeof wz_test_root, "/tmp/wz-test-XXXXXX");
+    if (!mkdtemp(wz_test_root)) {
+        perror("wz_test: mkdtemp");
+        exit(1);
+    }
+    atexit(wz_test_rm_root);
+}
+
+/* A new empty folder under the program's scratch folder: "<root>/<prefix>XXXXXX". */
+static inline const char *wz_test_tmpdir(char *out, size_t len, const char *prefix)
+{
+    wz_test_make_root();
+    snprintf(out, len, "%s/%sXXXXXX", wz_test_root, prefix);
+    if (!mkdtemp(out))
+        TEST_FAIL_AT("mkdtemp %s", out);
+    return out;
+}
+
 static inline void wz_test_run(const char *name, void (*fn)(void))
 {
+    wz_test_make_root();
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {

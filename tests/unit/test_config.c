@@ -8,7 +8,8 @@ static char g_path[256];
 
 static const char *write_conf(const char *text)
 {
-    snprintf(g_path, sizeof g_path, "/tmp/wz-test-config-%d.conf", (int)getpid());
+    char dir[128];
+    snprintf(g_path, sizeof g_path, "%s/test.conf", wz_test_tmpdir(dir, sizeof dir, "config-"));
     FILE *f = fopen(g_path, "w");
     fputs(text, f);
     fclose(f);

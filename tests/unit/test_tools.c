@@ -39,10 +39,8 @@ static tools *make_tools_in(const char *dir)
 
 static tools *make_tools(void)
 {
-    if (!state_dir[0]) {
-        snprintf(state_dir, sizeof state_dir, "/tmp/wz-tools-XXXXXX");
-        if (!mkdtemp(state_dir)) TEST_FAIL_AT("mkdtemp");
-    }
+    if (!state_dir[0])
+        wz_test_tmpdir(state_dir, sizeof state_dir, "tools-");
     return make_tools_in(state_dir);
 }
 
