@@ -4,8 +4,9 @@
 # headless PulseAudio (tests/pulse_env.sh) whose microphone is fed quiet
 # room noise (pink, -55 dBFS) in real time, and `wyzer` (its default device)
 # running live against it. Per process (main, core, brain): CPU seconds
-# from /proc/PID/stat over the measured span, as % of one core. The first
-# 10 s (start-up, model loading) are left out.
+# from /proc/PID/stat over the measured span, as % of one core, and then
+# each process's resident memory (VmRSS, and its peak VmHWM) from
+# /proc/PID/status. The first 10 s (start-up, model loading) are left out.
 set -uo pipefail
 build=$(cd "${1:-build}" && pwd)
 secs=${2:-60}
@@ -67,6 +68,12 @@ done
 read -r f1 o1 <<< "$(thread_ticks "$core")"
 awk -v f="$((f1 - f0))" -v o="$((o1 - o0))" -v hz="$hz" -v s="$start" -v e="$end" \
   'BEGIN { printf "        (frame thread %.2f%%, audio I/O and other threads %.2f%%)\n", 100 * f / hz / (e - s), 100 * o / hz / (e - s) }'
+echo "Resident memory at the end (VmRSS, peak VmHWM):"
+for pair in "main:$main" "core:$core" "brain:$brain"; do
+  name=${pair%%:*}; p=${pair#*:}
+  awk -v n="$name" '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 }
+    END { printf "  %-5s %6.1f MB (peak %.1f MB)\n", n, r / 1024, h / 1024 }' "/proc/$p/status"
+done
 kill "$main" 2>/dev/null
 wait "$main" 2>/dev/null
 exit 0
