@@ -677,8 +677,6 @@ static bool contains_words(const char *hyp, const char *line)
     return false;
 }
 
-/* Stage 2: decodes the candidate's audio with the grammar. Runs on the
- * worker thread or inline; reads only what wake_create set up. */
 /* In noise and after fast speech the grammar often splits "wyzer" into
  * "why" + a filler ("hey why that"), and in noise a female voice's W is
  * often heard as M ("they my is there"), while real confusions put some
@@ -704,6 +702,8 @@ static bool hey_then_wy(const char *hyp)
     return false;
 }
 
+/* Stage 2: decodes the candidate's audio with the grammar. Runs on the
+ * worker thread or inline; reads only what wake_create set up. */
 static bool verify_run(const wake *w, verifier *v)
 {
     int phrase = w->lines[v->line].phrase;
