@@ -65,20 +65,30 @@ start_session() {
 say() { echo "$1" >&3; }
 
 # ask TEXT [TIMEOUT_S]: sends a request to the session and waits for the
-# next `response` event; succeeds if it is ok. Sets ASK_MS to the wait.
+# next `response` event; succeeds if it is ok. Sets ASK_MS to the wait, and on
+# failure ASK_WHY to what happened instead (for the FAIL line).
 ask() {
   local before t0
   before=$(count "$TMP/events.jsonl" '"event":"response"')
   t0=$(date +%s%N)
+  ASK_WHY=""
   say "$1"
   local end=$(( t0 + ${2:-20} * 1000000000 ))
   while [ "$(date +%s%N)" -lt "$end" ]; do
     if [ "$(count "$TMP/events.jsonl" '"event":"response"')" -gt "$before" ]; then
       ASK_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
-      grep '"event":"response"' "$TMP/events.jsonl" | tail -1 | grep -q '"ok":true'
-      return
+      grep '"event":"response"' "$TMP/events.jsonl" | tail -1 | grep -q '"ok":true' && return 0
+      ASK_WHY="failed response after ${ASK_MS} ms: $(ask_context)"
+      return 1
     fi
     sleep 0.02
   done
+  ASK_WHY="no response in ${2:-20} s: $(ask_context)"
   return 1
+}
+
+# The last error events and log lines, for a failed ask.
+ask_context() {
+  echo "events: $(grep -E '"event":"(error|worker_[a-z]+|ready|request)"' "$TMP/events.jsonl" | tail -4 | tr '\n' ' ')"
+  echo "log: $(tail -6 "$TMP/stderr.log" | tr '\n' '|')"
 }

@@ -21,9 +21,11 @@ t0=$(now_ms)
 kill -9 "$brain"
 if wait_for "$TMP/events.jsonl" '"event":"worker_restart".*"role":"brain"' 10; then ok "SIGKILL brain -> worker_restart"; else fail "brain restart" "no worker_restart: $(tail -5 "$TMP/stderr.log")"; fi
 grep -q '"event":"worker_exit".*"role":"brain".*signal 9' "$TMP/events.jsonl" && ok "worker_exit names the signal" || fail "worker_exit" "missing"
-if ask "what time is it"; then
+# The new brain loads its models first: seconds, and more under ASan on a
+# loaded machine, so the guard is long; the time taken is printed.
+if ask "what time is it" 60; then
   ok "request after brain restart answered ($(( $(now_ms) - t0 )) ms after the kill, most of it loading models)"
-else fail "request after restart" "no ok response"; fi
+else fail "request after restart" "$ASK_WHY"; fi
 newbrain=$(pid_of_comm "$SESSION_PID" wyzer-brain)
 [ -n "$newbrain" ] && [ "$newbrain" != "$brain" ] && ok "new brain pid $newbrain" || fail "new brain" "pid '$newbrain'"
 
@@ -32,7 +34,7 @@ core=$(pid_of_comm "$SESSION_PID" wyzer-core)
 kill -9 "$core"
 if wait_for "$TMP/events.jsonl" '"event":"worker_restart".*"role":"core"' 10; then ok "SIGKILL core -> restarted"; else fail "core restart" "$(tail -5 "$TMP/stderr.log")"; fi
 wait_for "$TMP/events.jsonl" '"event":"ready"' 5 >/dev/null
-ask "what day is it" && ok "request after core restart answered" || fail "request after core restart" "no ok response"
+ask "what day is it" && ok "request after core restart answered" || fail "request after core restart" "$ASK_WHY"
 
 # --- SIGSTOP brain: detected as hung and restarted -----------------------------
 brain=$(pid_of_comm "$SESSION_PID" wyzer-brain)
@@ -43,7 +45,7 @@ if wait_for "$TMP/events.jsonl" "\"event\":\"worker_exit\".*\"pid\":$brain" 10 &
    wait_for "$TMP/events.jsonl" '"event":"worker_restart".*"role":"brain".*"generation":2' 10; then
   ok "SIGSTOPped brain killed and restarted ($(( $(now_ms) - t0 )) ms; limit 2000 ms of silence)"
 else fail "hung brain" "$(grep -E 'worker|hung|answered' "$TMP/stderr.log" | tail -3)"; fi
-ask "what time is it" && ok "request after hang restart answered" || fail "request after hang" "no ok response"
+ask "what time is it" && ok "request after hang restart answered" || fail "request after hang" "$ASK_WHY"
 
 # --- SIGINT main: ordered shutdown, exit 0, nothing left -----------------------
 kids=$(children_of "$SESSION_PID")
