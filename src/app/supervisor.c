@@ -238,11 +238,8 @@ static void restart(sup *s, worker *w)
         log_info("dropped %zu messages queued for the dead %s", dropped, link_role_name(w->role));
     if (spawn(s, w->role) != WZ_OK)
         return;
-    uint8_t payload[4 + 8];
-    uint32_t pid = (uint32_t)w->pid;
-    memcpy(payload, &pid, 4);
-    int n = snprintf((char *)payload + 4, sizeof payload - 4, "%s", link_role_name(w->role));
-    if (msg_send(peer_inbox, MSG_PEER_RESTARTED, 0, 0, payload, 4 + (size_t)n + 1, 200) != WZ_OK)
+    if (msg_send_num_text(peer_inbox, MSG_PEER_RESTARTED, 0, 0, (uint32_t)w->pid, link_role_name(w->role),
+                          200) != WZ_OK)
         log_warn("could not tell the peer that %s restarted", link_role_name(w->role));
     ev_emitf("worker_restart", "{s:s, s:i, s:i}", "role", link_role_name(w->role), "pid",
              (int)w->pid, "generation", (int)w->generation);

@@ -46,6 +46,8 @@ typedef struct {
     stt *stt;
     bool utt_active;            /* main thread: feeding an utterance */
     uint64_t utt_req;
+    uint32_t utt_samples;       /* fed so far in this utterance */
+    bool heard_due;             /* a PAUSE chunk awaits its HEARD */
     uint64_t next_announce;
 
     pthread_t thread;
@@ -103,6 +105,30 @@ static void run_audio_job(brain *b, reply *r)
         orch_say(b->orch, r, "brain.not_heard", 0);
     else
         orch_handle(b->orch, r, res.text);
+}
+
+/* The core heard a pause: HEARD answers it, flagged COMPLETE if the words
+ * so far already make one whole command, so the core may end the utterance
+ * sooner (listen.complete_silence_ms; with --fast it waits for the answer,
+ * so runs repeat exactly). A chain ("... and ...") is not whole yet: its
+ * next part may follow the pause. While speech-to-text is still decoding,
+ * the main loop asks again (every 5 ms) rather than wait here, so
+ * heartbeats and audio keep flowing. */
+static void check_heard(brain *b)
+{
+    if (!b->heard_due || !b->utt_active)
+        return;
+    char text[STT_TEXT_MAX];
+    int rc = stt_heard(b->stt, text, sizeof text);
+    if (rc == WZ_AGAIN)
+        return;
+    b->heard_due = false;
+    bool whole = rc == 1 && orch_command_count(b->orch, text) == 1;
+    if (whole)
+        log_debug("heard a whole command after %u samples: \"%s\"", b->utt_samples, text);
+    if (msg_send_num_text(b->l->to_core, MSG_HEARD, whole ? MSG_F_COMPLETE : 0, b->utt_req, b->utt_samples,
+                          whole ? text : "", 1000) != WZ_OK)
+        b->stats.control_dropped++; /* only a hint: the core ends the utterance anyway */
 }
 
 /* Speaks every timer that is due, as announcements. */
@@ -241,6 +267,8 @@ static void start_utterance(brain *b, uint64_t req)
     }
     b->utt_active = true;
     b->utt_req = req;
+    b->utt_samples = 0;
+    b->heard_due = false;
 }
 
 static void handle(brain *b, const msg *m, bool *stop)
@@ -268,7 +296,7 @@ static void handle(brain *b, const msg *m, bool *stop)
     }
     case MSG_HEARTBEAT_ACK: break;
     case MSG_PEER_RESTARTED:
-        log_warn("core restarted (pid %u); dropping its old requests", m->pid);
+        log_warn("core restarted (pid %u); dropping its old requests", m->num);
         cancel_all(b);
         if (msg_send(b->l->to_core, MSG_READY, 0, 0, NULL, 0, 1000) != WZ_OK)
             log_warn("could not tell the new core that the brain is ready");
@@ -282,6 +310,10 @@ static void handle(brain *b, const msg *m, bool *stop)
                 log_error("speech-to-text rejected audio: %s", wz_strerror(rc));
                 b->utt_active = false;
                 submit(b, JOB_AUDIO, m->req_id, ""); /* finish reports the failure */
+            } else if (rc == WZ_OK) {
+                b->utt_samples += (uint32_t)m->pcm_samples; /* <= STT_MAX_SAMPLES: stt_feed checks */
+                b->heard_due |= (m->flags & MSG_F_PAUSE) != 0;
+                check_heard(b);
             }
         }
         break;
@@ -382,8 +414,9 @@ int brain_run(const wz_link *l)
     bool stop = false;
     while (!stop && !link_should_stop(l)) {
         heartbeat(b);
+        check_heard(b);
         size_t len;
-        int rc = ipcq_recv(l->to_brain, b->rx, b->rx_cap, &len, 50);
+        int rc = ipcq_recv(l->to_brain, b->rx, b->rx_cap, &len, b->heard_due ? 5 : 50);
         if (rc == WZ_TIMEDOUT)
             continue;
         if (rc == WZ_CLOSED)

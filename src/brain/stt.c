@@ -83,6 +83,13 @@ int stt_partial(stt *s, char *buf, size_t cap)
     return s->vt->partial(s, buf, cap);
 }
 
+int stt_heard(stt *s, char *buf, size_t cap)
+{
+    if (!s->vt->heard)
+        return WZ_UNSUPP;
+    return s->vt->heard(s, buf, cap);
+}
+
 int stt_finish(stt *s, stt_result *res)
 {
     memset(res, 0, sizeof *res);

@@ -61,6 +61,10 @@ typedef struct stt_vtable {
     int (*feed)(stt *s, const int16_t *pcm, size_t n);
     /* Optional: current best guess while audio arrives. */
     int (*partial)(stt *s, char *buf, size_t cap);
+    /* Optional: 1 and the text if the audio so far reads as a command of
+     * the grammar (what finish would take if the utterance ended now), 0 if
+     * not. */
+    int (*heard)(stt *s, char *buf, size_t cap);
     int (*finish)(stt *s, stt_result *res);
     /* Called by stt_cancel after the flag is set; must be thread-safe and
      * must not block. May be NULL. */
@@ -91,6 +95,12 @@ WZ_MUST_CHECK int stt_begin(stt *s);
 WZ_MUST_CHECK int stt_feed(stt *s, const int16_t *pcm, size_t n);
 /* WZ_UNSUPP if the engine has no partials. */
 int stt_partial(stt *s, char *buf, size_t cap);
+/* Mid-utterance: 1 with the text in buf if the audio so far reads as a
+ * command of the grammar, the reading stt_finish would take if the utterance
+ * ended here; 0 if not; WZ_AGAIN if the engine has not decoded all it was
+ * fed yet (ask again later: it never waits); WZ_UNSUPP if it cannot tell (no
+ * grammar, or an HTTP engine). Same thread as stt_feed. */
+int stt_heard(stt *s, char *buf, size_t cap);
 /* Final result. Blocks: PocketSphinx ~ms, HTTP engines up to stt.timeout_ms.
  * On error res->text is "" and, for HTTP engines, stt_last_error() says why. */
 WZ_MUST_CHECK int stt_finish(stt *s, stt_result *res);

@@ -226,6 +226,18 @@ static bool lm_drain(ps_stt *p)
     return ok;
 }
 
+/* True when the worker has decoded every queued sample; never waits. */
+static bool lm_caught_up(ps_stt *p)
+{
+    lm_worker *w = &p->w;
+    if (!w->started)
+        return true;
+    pthread_mutex_lock(&w->mu);
+    bool idle = w->done == w->queued;
+    pthread_mutex_unlock(&w->mu);
+    return idle;
+}
+
 static void lm_queue(ps_stt *p, const int16_t *pcm, size_t n)
 {
     lm_worker *w = &p->w;
@@ -615,6 +627,51 @@ static void grammar_reading(const ps_stt *p, gram_reading *r)
     r->worst_word = sp.worst_word;
 }
 
+/* The rule of the grammar pass: its reading wins when its acoustics beat
+ * the general pass's by the margin and it covers about the same speech. */
+static bool grammar_accepts(const gram_reading *g)
+{
+    return g->usable && g->margin >= GRAMMAR_MIN_MARGIN && g->cover >= GRAMMAR_MIN_COVER &&
+           g->cover <= GRAMMAR_MAX_COVER && (!g->slots || g->worst_word >= GRAMMAR_MIN_WORD_MARGIN);
+}
+
+/* Mid-utterance, the reading ps_finish would take if the utterance ended
+ * here: both passes' best paths so far, judged by the same rule. Runs on the
+ * feeding thread and never waits: while the general pass's worker is still
+ * decoding (it can lag by seconds when audio comes faster than real time)
+ * it returns WZ_AGAIN, and the general pass is touched only once the worker
+ * is idle, as in ps_finish. */
+static int ps_heard(stt *s, char *buf, size_t cap)
+{
+    ps_stt *p = (ps_stt *)s;
+    buf[0] = '\0';
+    if (!p->gram_active)
+        return WZ_UNSUPP;
+    if (!p->gram_open || atomic_load(&s->canceled))
+        return 0;
+    const char *gh = ps_get_hyp(p->gram, NULL);
+    if (!gh || !*gh)
+        return 0;
+    if (path_collect(p->gram, &p->gsegs) != WZ_OK)
+        return WZ_NOMEM;
+    if (!p->lm_open) {
+        wz_strlcpy(buf, gh, cap);
+        return 1;
+    }
+    if (!lm_caught_up(p))
+        return WZ_AGAIN;
+    if (!lm_drain(p)) /* idle: returns at once, with the worker's failure flag */
+        return 0;
+    if (path_collect(p->lm, &p->lsegs) != WZ_OK)
+        return WZ_NOMEM;
+    gram_reading g;
+    grammar_reading(p, &g);
+    if (!grammar_accepts(&g))
+        return 0;
+    wz_strlcpy(buf, g.text, cap);
+    return 1;
+}
+
 static int ps_finish(stt *s, stt_result *res)
 {
     ps_stt *p = (ps_stt *)s;
@@ -661,8 +718,7 @@ static int ps_finish(stt *s, stt_result *res)
         p->last_word_margin = g.worst_word;
         log_debug("stt: grammar '%s' (%d slots: '%s') margin %.2f nats/frame (worst word %.2f), covers %.2f; lm '%s'", gh,
                   g.slots, g.text, g.margin, g.worst_word, g.cover, lh ? lh : "");
-        if (g.usable && g.margin >= GRAMMAR_MIN_MARGIN && g.cover >= GRAMMAR_MIN_COVER &&
-            g.cover <= GRAMMAR_MAX_COVER && (!g.slots || g.worst_word >= GRAMMAR_MIN_WORD_MARGIN)) {
+        if (grammar_accepts(&g)) {
             put_text(res, g.text);
             wz_strlcpy(res->pass, "grammar", sizeof res->pass);
             res->confidence = conf;
@@ -687,6 +743,7 @@ const stt_vtable stt_pocketsphinx_vtable = {
     .begin = ps_begin,
     .feed = ps_feed,
     .partial = ps_partial,
+    .heard = ps_heard,
     .finish = ps_finish,
     .cancel = NULL, /* the base flag suffices: calls are short and check it */
 };

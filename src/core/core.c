@@ -100,7 +100,7 @@ static void start_text_request(core *c, const char *text)
 
 static void on_peer_restarted(core *c, const msg *m)
 {
-    log_warn("brain restarted (pid %u)", m->pid);
+    log_warn("brain restarted (pid %u)", m->num);
     c->brain_ready = false;
     if (c->audio_mode)
         core_audio_abort(c, FSM_EV_BRAIN_RESTART);
@@ -196,6 +196,10 @@ static void handle(core *c, const msg *m)
             core_audio_on_tts_end(c, m);
         else if (m->req_id == c->cur_req)
             core_finish_request(c, (m->flags & MSG_F_ERROR) != 0);
+        break;
+    case MSG_HEARD:
+        if (c->audio_mode)
+            core_audio_on_heard(c, m);
         break;
     case MSG_ANNOUNCE:
         ev_emitf("announce", "{s:s, s:I}", "text", m->text, "req_id",

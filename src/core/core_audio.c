@@ -93,9 +93,9 @@ static void drop_capture(core *c, const char *interrupt_reason)
     c->audio_started = false;
 }
 
-static bool send_audio(core *c, int type, const void *p, size_t len)
+static bool send_audio(core *c, int type, uint16_t flags, const void *p, size_t len)
 {
-    int rc = msg_try_send(c->l->to_brain, type, 0, c->cur_req, p, len, (size_t)c->l->cfg->ipc_control_reserve);
+    int rc = msg_try_send(c->l->to_brain, type, flags, c->cur_req, p, len, (size_t)c->l->cfg->ipc_control_reserve);
     if (rc == WZ_OK)
         return true;
     c->stats.audio_dropped++;
@@ -112,11 +112,20 @@ static bool send_audio(core *c, int type, const void *p, size_t len)
     return false;
 }
 
+/* A chunk sent while the endpointer counts silence carries PAUSE: the
+ * brain then checks whether the words so far make a whole command. */
 static bool flush_chunk(core *c)
 {
     size_t n = c->chunk_n;
     c->chunk_n = 0;
-    return !n || send_audio(c, MSG_AUDIO_CHUNK, c->chunk, n * sizeof(int16_t));
+    uint16_t flags = c->ep.in_speech && c->ep.silence_ms > 0 ? MSG_F_PAUSE : 0;
+    if (!n || !send_audio(c, MSG_AUDIO_CHUNK, flags, c->chunk, n * sizeof(int16_t)))
+        return !n;
+    if ((flags & MSG_F_PAUSE) && !c->heard_owed) {
+        c->heard_owed = true;
+        c->heard_sent_ns = wz_now_ns();
+    }
+    return true;
 }
 
 /* Adds one frame of request audio; sends a chunk when CORE_CHUNK_MS is full.
@@ -154,9 +163,11 @@ static bool begin_audio(core *c, int64_t f)
 {
     int64_t begin = WZ_MAX(f - CORE_SPEECH_PREROLL_MS / c->frame_ms, c->capture_first);
     begin = WZ_MAX(begin, c->frames - (int64_t)c->pre_frames);
-    if (!send_audio(c, MSG_AUDIO_START, NULL, 0))
+    if (!send_audio(c, MSG_AUDIO_START, 0, NULL, 0))
         return false;
     c->audio_started = true;
+    c->audio_first = begin;
+    c->heard_owed = false;
     for (int64_t g = begin; g <= f; g++)
         if (!queue_frame(c, pre_frame(c, g)))
             return false;
@@ -174,11 +185,13 @@ static void endpoint_step(core *c, bool is_speech, int64_t f)
         (void)begin_audio(c, f);
         break;
     case ENDPOINT_SPEECH_END: {
-        const char *why = info.reason == ENDPOINT_END_MAX ? "max_length" : "silence";
+        const char *why = info.reason == ENDPOINT_END_MAX        ? "max_length"
+                          : info.reason == ENDPOINT_END_COMPLETE ? "complete"
+                                                                 : "silence";
         ev_emitf("speech_end", "{s:I, s:s}", "audio_ms", (json_int_t)(c->ep_origin_ms + info.speech_last_ms),
                  "reason", why);
         c->capturing = false;
-        if (c->audio_started && flush_chunk(c) && send_audio(c, MSG_AUDIO_END, why, strlen(why) + 1))
+        if (c->audio_started && flush_chunk(c) && send_audio(c, MSG_AUDIO_END, 0, why, strlen(why) + 1))
             go(c, FSM_EV_SPEECH_END);
         break;
     }
@@ -329,6 +342,20 @@ void core_audio_on_tts_end(core *c, const msg *m)
         if (fsm_get(&c->fsm) == FSM_THINKING)
             go(c, FSM_EV_NO_REPLY);
     }
+}
+
+/* HEARD: the brain read the request's first m->num samples as a whole
+ * command (flag COMPLETE). */
+void core_audio_on_heard(core *c, const msg *m)
+{
+    if (m->req_id != c->cur_req)
+        return;
+    c->heard_owed = false; /* one answer covers every sample sent before it */
+    if (!(m->flags & MSG_F_COMPLETE) || !c->capturing || !c->audio_started)
+        return;
+    int64_t until_ms = c->audio_first * c->frame_ms + (int64_t)m->num * 1000 / WZ_SAMPLE_RATE;
+    log_debug("brain reads a whole command up to %lld ms: \"%s\"", (long long)until_ms, m->text);
+    endpoint_heard_complete(&c->ep, until_ms - c->ep_origin_ms);
 }
 
 void core_audio_abort(core *c, fsm_event ev)
@@ -569,8 +596,14 @@ static void process_frame(core *c)
     } else if (s == FSM_LISTENING && c->seeking_start) {
         seek_command_start(c);
     } else if (s == FSM_LISTENING && c->capturing) {
-        if (!c->audio_started || queue_frame(c, c->mic))
+        if (!c->audio_started || queue_frame(c, c->mic)) {
             endpoint_frame(c, f, false);
+            /* The first frame of a pause goes out at once, so the brain
+             * can judge the words before the pause without waiting for a
+             * full chunk. */
+            if (c->capturing && c->audio_started && c->ep.silence_ms == c->frame_ms)
+                (void)flush_chunk(c);
+        }
     } else if ((s == FSM_IDLE && !c->hotword) || s == FSM_FOLLOWUP) {
         if (speech) {
             go(c, FSM_EV_SPEECH_START);
@@ -597,6 +630,14 @@ static bool clock_waits(core *c, fsm_state s)
         return false;
     if (s == FSM_THINKING && c->cur_req && !c->play.ended)
         return true;
+    /* The brain's verdict on a pause decides where the utterance ends, so
+     * --fast waits for it as real time would (bounded, in case it is lost). */
+    if (c->capturing && c->heard_owed) {
+        if (wz_now_ns() - c->heard_sent_ns < (int64_t)CORE_HEARD_WAIT_MS * 1000000)
+            return true;
+        log_warn("no answer from the brain on a pause within %d ms; going on", CORE_HEARD_WAIT_MS);
+        c->heard_owed = false;
+    }
     size_t room = ipcq_capacity(c->l->to_brain) - ipcq_depth(c->l->to_brain);
     return c->capturing && room <= (size_t)c->l->cfg->ipc_control_reserve + 1;
 }
@@ -710,7 +751,7 @@ int core_audio_open(core *c, char *err, size_t errlen)
     endpoint_config ec;
     endpoint_config_from(&ec, cfg);
     if ((rc = endpoint_init(&c->ep, &ec)) != WZ_OK) {
-        snprintf(err, errlen, "bad listen.* settings for the endpointer");
+        snprintf(err, errlen, "bad listen.* settings: need end_silence_ms <= max_ms, and complete_silence_ms 0 or at most end_silence_ms");
         return rc;
     }
     c->last_ref = INT64_MIN / 2;

@@ -58,6 +58,10 @@ typedef struct {
  * anything is dropped, at the cost of at most 100 ms before the recogniser
  * sees a frame; the last chunk is flushed at the end of speech. */
 #define CORE_CHUNK_MS 100
+/* --fast waits this long at most for the brain's HEARD after a PAUSE chunk
+ * (a guard: the brain answers each one, after its speech-to-text has caught
+ * up, which takes seconds on a loaded machine). */
+#define CORE_HEARD_WAIT_MS 30000
 /* PocketSphinx's keyphrase search reports the phrase ending ~100 ms before
  * its last phone really ends (it fires once the score crosses the
  * threshold). If the energy shows a pause (3 quiet frames) within this
@@ -150,6 +154,9 @@ typedef struct core {
     bool skip_tail;            /* speech is still the wake word's tail (until a gap) */
     bool audio_started;        /* AUDIO_START sent for the capture */
     int64_t capture_first;     /* first frame the capture may send */
+    int64_t audio_first;       /* first frame sent to the brain (AUDIO_START) */
+    bool heard_owed;           /* a PAUSE chunk the brain has not answered (HEARD) */
+    int64_t heard_sent_ns;     /* when it was sent */
     int64_t wake_start_ms, wake_end_ms;
     double wake_peak;          /* loudest frame energy of the wake word */
     int16_t *chunk;            /* request audio not sent yet, CORE_CHUNK_MS */
@@ -186,6 +193,7 @@ bool core_audio_step(core *c, int *exit_code);
 void core_audio_on_tts(core *c, const msg *m);
 void core_audio_on_tts_end(core *c, const msg *m);
 void core_audio_on_announce(core *c, const msg *m);
+void core_audio_on_heard(core *c, const msg *m);
 /* Ends capture and playback after the brain died or stopped answering;
  * ev is FSM_EV_BRAIN_RESTART or FSM_EV_ERROR. */
 void core_audio_abort(core *c, fsm_event ev);

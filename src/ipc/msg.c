@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { K_NONE, K_TEXT, K_TEXT2, K_PCM, K_TTS_PCM, K_STATS, K_PEER };
+enum { K_NONE, K_TEXT, K_TEXT2, K_PCM, K_TTS_PCM, K_STATS, K_NUM_TEXT };
 
 /* Upper bound for one encoded message on the stack of a sender. Larger
  * queues bounds still work: msg_send() falls back to the heap. */
@@ -122,10 +122,10 @@ int msg_decode(const uint8_t *buf, size_t len, msg *m, char *err, size_t errlen)
             return fail(err, errlen, "bad stats payload size");
         memcpy(&m->stats, p, sizeof m->stats);
         return WZ_OK;
-    case K_PEER:
+    case K_NUM_TEXT:
         if (plen < 5 || cstr_end(p + 4, end) != end)
-            return fail(err, errlen, "bad peer payload");
-        memcpy(&m->pid, p, 4);
+            return fail(err, errlen, "payload is not a u32 and a NUL-terminated string");
+        memcpy(&m->num, p, 4);
         m->text = (const char *)(p + 4);
         return WZ_OK;
     }
@@ -180,6 +180,13 @@ int msg_send_text2(ipcq *q, int type, uint16_t flags, uint64_t req_id, const cha
                    const char *b, int timeout_ms)
 {
     return send_common(q, type, flags, req_id, a, strlen(a) + 1, b, strlen(b) + 1, false, 0,
+                       timeout_ms);
+}
+
+int msg_send_num_text(ipcq *q, int type, uint16_t flags, uint64_t req_id, uint32_t num,
+                      const char *text, int timeout_ms)
+{
+    return send_common(q, type, flags, req_id, &num, sizeof num, text, strlen(text) + 1, false, 0,
                        timeout_ms);
 }
 

@@ -22,7 +22,8 @@
 
 /* X(name, value, payload kind). Kinds: NONE, TEXT (NUL-terminated UTF-8),
  * TEXT2 (two NUL-terminated strings), PCM (s16 samples), TTS_PCM (u32 rate +
- * s16 samples), STATS (msg_stats), PEER (u32 pid + NUL-terminated role). */
+ * s16 samples), STATS (msg_stats), NUM_TEXT (u32 + NUL-terminated text:
+ * PEER_RESTARTED's pid and role, HEARD's sample count and words). */
 #define MSG_TYPES(X)                         \
     X(AUDIO_START,    1,  NONE)              \
     X(AUDIO_CHUNK,    2,  PCM)               \
@@ -34,14 +35,15 @@
     X(HEARTBEAT,      11, STATS)             \
     X(HEARTBEAT_ACK,  12, STATS)             \
     X(READY,          13, NONE)              \
-    X(PEER_RESTARTED, 14, PEER)              \
+    X(PEER_RESTARTED, 14, NUM_TEXT)          \
     X(TRANSCRIPT,     20, TEXT)              \
     X(RESPONSE_TEXT,  21, TEXT)              \
     X(TTS_AUDIO,      22, TTS_PCM)           \
     X(TTS_END,        23, NONE)              \
     X(ANNOUNCE,       24, TEXT)              \
     X(EVENT,          25, TEXT)              \
-    X(ERROR,          26, TEXT2)
+    X(ERROR,          26, TEXT2)             \
+    X(HEARD,          27, NUM_TEXT)
 
 typedef enum {
 #define MSG_ENUM(name, val, kind) MSG_##name = (val),
@@ -54,6 +56,8 @@ typedef enum {
 #define MSG_F_EXPECTS_REPLY 0x0002 /* RESPONSE_TEXT/TTS_END: the reply asks a question */
 #define MSG_F_ANNOUNCE      0x0004 /* TTS_AUDIO/TTS_END belong to an ANNOUNCE */
 #define MSG_F_ERROR         0x0008 /* TTS_END/RESPONSE_TEXT: the request ended in an error */
+#define MSG_F_PAUSE         0x0010 /* AUDIO_CHUNK: it ends in a pause (the VAD hears no speech) */
+#define MSG_F_COMPLETE      0x0020 /* HEARD: the words so far are a whole command */
 
 /* Ids of brain-initiated speech (timer announcements) have the top bit
  * set, so they never collide with the core's request ids. Events show them
@@ -80,12 +84,12 @@ typedef struct {
     const uint8_t *payload;
     size_t payload_len;
     /* Filled by msg_decode according to the type's payload kind. */
-    const char *text;          /* TEXT, TEXT2 (first), PEER (role) */
+    const char *text;          /* TEXT, TEXT2 (first), NUM_TEXT */
     const char *text2;         /* TEXT2 (second) */
     const int16_t *pcm;        /* PCM, TTS_PCM (may be unaligned-safe copy target) */
     size_t pcm_samples;
     uint32_t rate;             /* TTS_PCM */
-    uint32_t pid;              /* PEER */
+    uint32_t num;              /* NUM_TEXT: PEER_RESTARTED's pid, HEARD's samples */
     msg_stats stats;           /* STATS */
 } msg;
 
@@ -110,6 +114,9 @@ int msg_send_text(ipcq *q, int type, uint16_t flags, uint64_t req_id, const char
 /* Two strings, e.g. ERROR (component, message). */
 int msg_send_text2(ipcq *q, int type, uint16_t flags, uint64_t req_id, const char *a,
                    const char *b, int timeout_ms) WZ_MUST_CHECK;
+/* A u32 and a string (NUM_TEXT: PEER_RESTARTED, HEARD). */
+int msg_send_num_text(ipcq *q, int type, uint16_t flags, uint64_t req_id, uint32_t num,
+                      const char *text, int timeout_ms) WZ_MUST_CHECK;
 /* One event line (len bytes, no NUL needed) as an EVENT message. */
 int msg_send_event(ipcq *q, const char *line, size_t len, int timeout_ms) WZ_MUST_CHECK;
 /* TTS audio chunk with its sample rate. */

@@ -65,6 +65,19 @@ PY
 [ "$speech_after" -le 100 ] && ok "reply speech begins $speech_after ms after tts_start (lead trimmed)" \
   || fail "reply lead" "first sample above 300 comes $speech_after ms after tts_start"
 
+# The brain read "set a timer for five minutes" as a whole command at the
+# pause, so the utterance ended after listen.complete_silence_ms; with that
+# off it ends after the full listen.end_silence_ms, and the reply comes later
+# on the audio timeline (--fast waits for the brain's verdict, so this repeats).
+grep -q '"event":"speech_end","t_ms":[0-9]*,"audio_ms":[0-9]*,"reason":"complete"' "$TMP/timer.jsonl" \
+  && ok "speech_end reason complete (a whole command ends the utterance sooner)" \
+  || fail "complete end" "$(grep speech_end "$TMP/timer.jsonl")"
+"$WYZER" --events --input "$TMP/timer.wav" --fast --set listen.complete_silence_ms=0 > "$TMP/timer-off.jsonl" 2>/dev/null
+start_off=$(python3 -c "import json,sys; print([e['audio_ms'] for e in map(json.loads, open(sys.argv[1])) if e['event'] == 'tts_start'][0])" "$TMP/timer-off.jsonl")
+grep -q '"reason":"silence"' "$TMP/timer-off.jsonl" && [ "$start_off" -gt "$start" ] \
+  && ok "complete_silence_ms=0: ends on silence, reply at $start_off ms instead of $start ms" \
+  || fail "complete off" "tts_start $start_off vs $start; $(grep speech_end "$TMP/timer-off.jsonl")"
+
 # --- a negative clip: no wake -------------------------------------------------------
 clip "$TMP/neg.wav" pause:0.3 "say:The wise writer said hey there to her neighbour." pause:1
 "$WYZER" --events --input "$TMP/neg.wav" --fast > "$TMP/neg.jsonl" 2>/dev/null

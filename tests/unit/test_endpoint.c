@@ -24,6 +24,12 @@ static void test_rejects_bad_config(void)
     endpoint_config ec = {.frame_ms = 20, .start_timeout_ms = 1000, .end_silence_ms = 600, .max_ms = 500};
     ASSERT_EQ(WZ_INVAL, endpoint_init(&e, &ec)); /* max < end_silence */
     ec.max_ms = 10000;
+    ec.complete_silence_ms = 700; /* longer than end_silence_ms */
+    ASSERT_EQ(WZ_INVAL, endpoint_init(&e, &ec));
+    ec.complete_silence_ms = 10; /* shorter than a frame */
+    ASSERT_EQ(WZ_INVAL, endpoint_init(&e, &ec));
+    ec.complete_silence_ms = 0;
+    ASSERT_EQ(WZ_OK, endpoint_init(&e, &ec));
     ec.frame_ms = 0;
     ASSERT_EQ(WZ_INVAL, endpoint_init(&e, &ec));
 }
@@ -273,6 +279,70 @@ static void test_blip_alone_ends_at_start_timeout(void)
     ASSERT_TRUE(!endpoint_active(&e));
 }
 
+/* 1 s of speech, then silence; the brain's hint (if any) comes after
+ * hint_after frames of silence and covers the audio up to hint_ms. Returns the
+ * frames of silence until SPEECH_END. */
+static int silence_until_end(int complete_silence, int hint_after, int64_t hint_ms, endpoint_info *info)
+{
+    endpoint e = make(5000, 500, 10000);
+    e.cfg.complete_silence_ms = complete_silence;
+    endpoint_start(&e, false);
+    ASSERT_EQ(ENDPOINT_SPEECH_START, endpoint_process(&e, true, info));
+    ASSERT_EQ(ENDPOINT_NONE, feed(&e, true, 49, info)); /* speech ends at 1000 ms */
+    for (int i = 1; i <= 100; i++) {
+        if (i == hint_after + 1 && hint_ms >= 0)
+            endpoint_heard_complete(&e, hint_ms);
+        if (endpoint_process(&e, false, info) != ENDPOINT_NONE)
+            return i;
+    }
+    return -1;
+}
+
+static void test_whole_command_ends_sooner(void)
+{
+    endpoint_info info;
+    /* hint right away, covering the speech: 150 ms of silence */
+    ASSERT_EQ(8, silence_until_end(150, 0, 1020, &info));
+    ASSERT_EQ(ENDPOINT_END_COMPLETE, info.reason);
+    ASSERT_EQ(1000, info.speech_last_ms);
+    /* a late hint ends the utterance when it comes */
+    ASSERT_EQ(13, silence_until_end(150, 12, 1100, &info));
+    ASSERT_EQ(ENDPOINT_END_COMPLETE, info.reason);
+    /* no hint, a hint that misses the last speech, or the feature off: 500 ms */
+    ASSERT_EQ(25, silence_until_end(150, 0, -1, &info));
+    ASSERT_EQ(ENDPOINT_END_SILENCE, info.reason);
+    ASSERT_EQ(25, silence_until_end(150, 0, 980, &info));
+    ASSERT_EQ(25, silence_until_end(0, 0, 1020, &info));
+    ASSERT_EQ(ENDPOINT_END_SILENCE, info.reason);
+}
+
+/* Speech after the hint: the words the brain judged are no longer all of
+ * them, so the normal end silence applies again. */
+static void test_speech_after_hint_voids_it(void)
+{
+    endpoint e = make(5000, 500, 10000);
+    e.cfg.complete_silence_ms = 150;
+    endpoint_start(&e, false);
+    endpoint_info info;
+    ASSERT_EQ(ENDPOINT_SPEECH_START, endpoint_process(&e, true, &info));
+    ASSERT_EQ(ENDPOINT_NONE, feed(&e, true, 24, &info)); /* "set a timer" */
+    ASSERT_EQ(ENDPOINT_NONE, feed(&e, false, 5, &info)); /* 100 ms pause */
+    endpoint_heard_complete(&e, 600);
+    ASSERT_EQ(ENDPOINT_NONE, feed(&e, true, 20, &info)); /* "for five minutes" */
+    ASSERT_EQ(ENDPOINT_NONE, feed(&e, false, 24, &info));
+    ASSERT_EQ(ENDPOINT_SPEECH_END, endpoint_process(&e, false, &info));
+    ASSERT_EQ(ENDPOINT_END_SILENCE, info.reason);
+    ASSERT_EQ(1000, info.speech_last_ms);
+    /* a hint while idle, or before any speech, is ignored */
+    endpoint_heard_complete(&e, 5000);
+    endpoint_start(&e, false);
+    endpoint_heard_complete(&e, 5000);
+    ASSERT_EQ(ENDPOINT_SPEECH_START, endpoint_process(&e, true, &info));
+    ASSERT_EQ(ENDPOINT_NONE, feed(&e, false, 24, &info));
+    ASSERT_EQ(ENDPOINT_SPEECH_END, endpoint_process(&e, false, &info));
+    ASSERT_EQ(ENDPOINT_END_SILENCE, info.reason);
+}
+
 int main(void)
 {
     RUN(test_rejects_bad_config);
@@ -283,6 +353,8 @@ int main(void)
     RUN(test_max_length);
     RUN(test_blip_before_command_does_not_end);
     RUN(test_blip_alone_ends_at_start_timeout);
+    RUN(test_whole_command_ends_sooner);
+    RUN(test_speech_after_hint_voids_it);
     RUN(test_cancel);
     RUN(test_audio_noise_only_times_out);
     RUN(test_audio_burst_start_and_end);

@@ -70,8 +70,21 @@ static void test_stats_and_peer(void)
     memcpy(peer, &pid, 4);
     memcpy(peer + 4, "brain", 6);
     m = roundtrip(MSG_PEER_RESTARTED, 0, 0, peer, sizeof peer);
-    ASSERT_EQ(4242, m.pid);
+    ASSERT_EQ(4242, m.num);
     ASSERT_STREQ("brain", m.text);
+    uint8_t heard[4 + 16];
+    uint32_t samples = 16000;
+    memcpy(heard, &samples, 4);
+    memcpy(heard + 4, "what time is it", 16);
+    m = roundtrip(MSG_HEARD, MSG_F_COMPLETE, 9, heard, sizeof heard);
+    ASSERT_EQ(16000, m.num);
+    ASSERT_STREQ("what time is it", m.text);
+    ASSERT_EQ(MSG_F_COMPLETE, m.flags);
+    char why[96];
+    size_t len = msg_encode(buf, sizeof buf, MSG_HEARD, 0, 9, heard, sizeof heard - 1); /* no NUL */
+    ASSERT_EQ(WZ_PROTO, msg_decode(buf, len, &m, why, sizeof why));
+    len = msg_encode(buf, sizeof buf, MSG_HEARD, 0, 9, heard, 4); /* no text at all */
+    ASSERT_EQ(WZ_PROTO, msg_decode(buf, len, &m, why, sizeof why));
 }
 
 static void test_empty_types(void)

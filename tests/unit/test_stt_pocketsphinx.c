@@ -167,6 +167,55 @@ static void test_out_of_grammar_goes_to_lm(void)
     stt_destroy(s);
 }
 
+/* stt_heard never waits: WZ_AGAIN until the general pass has caught up. */
+static int heard(stt *s, char *text, size_t cap)
+{
+    int rc, again = 0;
+    while ((rc = stt_heard(s, text, cap)) == WZ_AGAIN) {
+        again++;
+        usleep(5000);
+    }
+    fprintf(stderr, "  stt_heard: %d after %d x WZ_AGAIN\n", rc, again);
+    return rc;
+}
+
+/* stt_heard mid-utterance takes the reading stt_finish takes: the grammar's
+ * command when it wins, nothing for a request the grammar does not hold. */
+static void test_heard_agrees_with_finish(void)
+{
+    stt *s = make(true);
+    size_t n;
+    int16_t *pcm = read_raw(GOFORWARD, &n);
+    char text[256];
+    ASSERT_EQ(0, stt_begin(s));
+    ASSERT_EQ(0, stt_feed(s, pcm, n));
+    ASSERT_EQ(1, heard(s, text, sizeof text));
+    ASSERT_STREQ("go forward ten meters", text);
+    stt_result r;
+    ASSERT_EQ(0, stt_finish(s, &r));
+    ASSERT_STREQ(text, r.text);
+    free(pcm);
+
+    char *txt = su_slurp(su_data("free_requests.txt"));
+    char *line = strtok(txt, "\n");
+    ASSERT_EQ(0, su_synth("slt", line, &pcm, &n));
+    ASSERT_EQ(0, stt_begin(s));
+    ASSERT_EQ(0, stt_feed(s, pcm, n));
+    int said = heard(s, text, sizeof text);
+    ASSERT_EQ(0, stt_finish(s, &r));
+    fprintf(stderr, "  '%s': heard %d, finish took the %s pass\n", line, said, r.pass);
+    ASSERT_STREQ("lm", r.pass);
+    ASSERT_EQ(0, said);
+    free(pcm);
+    free(txt);
+    stt_destroy(s);
+
+    s = make(false); /* no grammar: it cannot tell */
+    ASSERT_EQ(0, stt_begin(s));
+    ASSERT_EQ(WZ_UNSUPP, heard(s, text, sizeof text));
+    stt_destroy(s);
+}
+
 static void test_grammar_word_missing_from_dict_gets_flite_pronunciation(void)
 {
     char ph[128];
@@ -199,6 +248,7 @@ int main(void)
     RUN(test_streaming_decodes_during_feed);
     RUN(test_cancel_mid_utterance_then_reuse);
     RUN(test_out_of_grammar_goes_to_lm);
+    RUN(test_heard_agrees_with_finish);
     RUN(test_grammar_word_missing_from_dict_gets_flite_pronunciation);
     RUN(test_bad_grammar_is_rejected);
     return TEST_SUMMARY();
