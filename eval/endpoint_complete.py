@@ -20,7 +20,6 @@ import json
 import os
 import sys
 import tempfile
-import wave
 
 import gen_corpus as gc
 import wzrun
@@ -44,11 +43,7 @@ def make_clips(tmp):
             for g in GAPS_MS:
                 pcm = gc.silence(500) + pa + gc.silence(g) + pb + gc.silence(1500)
                 path = os.path.join(tmp, "c_%d_%d_%d.wav" % (ei, hi, g))
-                with wave.open(path, "wb") as w:
-                    w.setnchannels(1)
-                    w.setsampwidth(2)
-                    w.setframerate(gc.RATE)
-                    w.writeframes(pcm)
+                gc.write_wav16(path, pcm)
                 second = 500 + (len(pa) // 2) * 1000 // gc.RATE + g
                 end = second + (len(pb) // 2) * 1000 // gc.RATE
                 clips.append({"path": path, "voice": voice, "text": a + " " + b, "gap": g,
@@ -56,14 +51,9 @@ def make_clips(tmp):
     return clips
 
 
-def pctl(xs, p):
-    xs = sorted(xs)
-    if not xs:
-        return None
-    k = (len(xs) - 1) * p / 100.0
-    lo = int(k)
-    hi = min(lo + 1, len(xs) - 1)
-    return round(xs[lo] + (xs[hi] - xs[lo]) * (k - lo))
+def p_ms(xs, p):
+    v = wzrun.pctl(xs, p)
+    return None if v is None else round(v)
 
 
 def main():
@@ -97,7 +87,7 @@ def main():
     print("%d clips (%d voices x %d commands x hesitations %s ms), --no-hotword --fast"
           % (len(clips), len(VOICES), len(HALVES), "/".join(map(str, GAPS_MS))))
     print("| complete_silence_ms | ended early (complete) | cut (rest lost) | tool call changed "
-          "| reply delay p50 / p95 ms, all clips | same, the clips that ended early (with the first setting) |")
+          "| reply delay p50 / p95 ms, all clips | reply delay p50 ms, the clips that ended early (same clips, first setting) |")
     print("|---|---|---|---|---|---|")
     base = settings[0]
     for cs in settings:
@@ -109,7 +99,7 @@ def main():
         de = [r["reply_ms"] for c, r in rows if c in early and r["reply_ms"] is not None]
         db = [R[(c["path"], base)]["reply_ms"] for c in early if R[(c["path"], base)]["reply_ms"] is not None]
         print("| %d | %d | %d | %d | %s / %s | %s (%s) |" % (
-            cs, len(early), len(cut), len(changed), pctl(d, 50), pctl(d, 95), pctl(de, 50), pctl(db, 50)))
+            cs, len(early), len(cut), len(changed), p_ms(d, 50), p_ms(d, 95), p_ms(de, 50), p_ms(db, 50)))
         for c in cut:
             print("  cut: %s, %d ms hesitation: \"%s\"" % (c["voice"], c["gap"], c["text"]), file=sys.stderr)
         for c in changed:

@@ -149,13 +149,18 @@ def mix(speech, speech_rms, kind, snr, rng, tmp):
     return audioop.add(speech, audioop.mul(noise, 2, gain), 2)
 
 
-def write_final(pcm, fmt, path, tmp):
-    raw = os.path.join(tmp, "final.wav")
-    with wave.open(raw, "wb") as w:
+def write_wav16(path, pcm):
+    """Writes 16 kHz mono s16 bytes as a WAV file."""
+    with wave.open(path, "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(RATE)
         w.writeframes(pcm)
+
+
+def write_final(pcm, fmt, path, tmp):
+    raw = os.path.join(tmp, "final.wav")
+    write_wav16(raw, pcm)
     if fmt == "s16_16k_mono":
         os.replace(raw, path)
         return

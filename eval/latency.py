@@ -20,7 +20,6 @@ import json
 import os
 import sys
 import tempfile
-import wave
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -55,11 +54,7 @@ def build_clip(path, parts):
                 start = len(pcm) * 1000 // (2 * gc.RATE)
                 pcm += s
                 labels.append((p[2], start, len(pcm) * 1000 // (2 * gc.RATE)))
-    with wave.open(path, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(gc.RATE)
-        w.writeframes(pcm)
+    gc.write_wav16(path, pcm)
     return labels
 
 
@@ -115,16 +110,6 @@ def self_triggers(events, user_wakes):
             if not any(s - 200 <= t <= e2 + 1500 for s, e2 in user_wakes):
                 n += 1
     return n
-
-
-def pctl(xs, p):
-    if not xs:
-        return None
-    xs = sorted(xs)
-    k = (len(xs) - 1) * p / 100.0
-    lo = int(k)
-    hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
 
 
 class Standin:
@@ -252,8 +237,8 @@ def main():
     summ = {}
     for k in ("fast", "llm", "barge"):
         xs = [r["value_ms"] for r in R[k] if r["value_ms"] is not None]
-        summ[k] = {"n": len(R[k]), "measured": len(xs), "p50_ms": pctl(xs, 50),
-                   "p95_ms": pctl(xs, 95), "max_ms": max(xs) if xs else None}
+        summ[k] = {"n": len(R[k]), "measured": len(xs), "p50_ms": wzrun.pctl(xs, 50),
+                   "p95_ms": wzrun.pctl(xs, 95), "max_ms": max(xs) if xs else None}
     firsts = [r.get("first_turn_ms") for r in R["fast"] + R["llm"]]
     summ["first_turn"] = {"n": len(firsts), "answered": sum(x is not None for x in firsts),
                           "values_ms": firsts}

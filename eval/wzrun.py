@@ -154,3 +154,14 @@ def first(events, name, after_ms=None):
         if e.get("event") == name:
             return e
     return None
+
+
+def pctl(xs, p):
+    """The p-th percentile of xs, interpolated; None for no values."""
+    if not xs:
+        return None
+    xs = sorted(xs)
+    k = (len(xs) - 1) * p / 100.0
+    lo = int(k)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)

@@ -61,9 +61,7 @@ typedef struct stt_vtable {
     int (*feed)(stt *s, const int16_t *pcm, size_t n);
     /* Optional: current best guess while audio arrives. */
     int (*partial)(stt *s, char *buf, size_t cap);
-    /* Optional: 1 and the text if the audio so far reads as a command of
-     * the grammar (what finish would take if the utterance ended now), 0 if
-     * not. */
+    /* Optional: what stt_heard returns (below). */
     int (*heard)(stt *s, char *buf, size_t cap);
     int (*finish)(stt *s, stt_result *res);
     /* Called by stt_cancel after the flag is set; must be thread-safe and

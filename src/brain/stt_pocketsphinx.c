@@ -226,14 +226,17 @@ static bool lm_drain(ps_stt *p)
     return ok;
 }
 
-/* True when the worker has decoded every queued sample; never waits. */
-static bool lm_caught_up(ps_stt *p)
+/* True when the worker has decoded every queued sample, with *ok as
+ * lm_drain() returns it; never waits. */
+static bool lm_caught_up(ps_stt *p, bool *ok)
 {
     lm_worker *w = &p->w;
+    *ok = true;
     if (!w->started)
         return true;
     pthread_mutex_lock(&w->mu);
     bool idle = w->done == w->queued;
+    *ok = !w->failed;
     pthread_mutex_unlock(&w->mu);
     return idle;
 }
@@ -658,9 +661,10 @@ static int ps_heard(stt *s, char *buf, size_t cap)
         wz_strlcpy(buf, gh, cap);
         return 1;
     }
-    if (!lm_caught_up(p))
+    bool decoded;
+    if (!lm_caught_up(p, &decoded))
         return WZ_AGAIN;
-    if (!lm_drain(p)) /* idle: returns at once, with the worker's failure flag */
+    if (!decoded)
         return 0;
     if (path_collect(p->lm, &p->lsegs) != WZ_OK)
         return WZ_NOMEM;
