@@ -175,11 +175,6 @@ bool numwords_duration(const char *const *words, size_t n, long *seconds)
         *seconds = (long)(unit_seconds(words[2]) / 2);
         return *seconds > 0;
     }
-    if (n == 1 && unit_seconds(words[0]) > 0 && words[0][strlen(words[0]) - 1] != 's') {
-        /* a bare singular unit: "set an hour timer" */
-        *seconds = (long)unit_seconds(words[0]);
-        return true;
-    }
     while (i < n) {
         size_t u = i;
         while (u < n && unit_seconds(words[u]) == 0) u++;

@@ -55,6 +55,19 @@ static inline int16_t *su_pad(const int16_t *pcm, size_t n, size_t *out_n)
     return o;
 }
 
+/* stt_heard, asked again every 5 ms while it says WZ_AGAIN (it never waits
+ * for the general pass itself), as the brain's main loop does. */
+static inline int su_heard(stt *s, char *text, size_t cap)
+{
+    int rc, again = 0;
+    while ((rc = stt_heard(s, text, cap)) == WZ_AGAIN) {
+        again++;
+        usleep(5000);
+    }
+    fprintf(stderr, "  stt_heard: %d after %d x WZ_AGAIN\n", rc, again);
+    return rc;
+}
+
 /* Splits lower-cased words of s into w (max 128 words of <= 63 chars). */
 static inline int su_words(const char *s, char w[][64], int max)
 {

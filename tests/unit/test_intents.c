@@ -78,7 +78,10 @@ static void test_durations(void)
     ASSERT_EQ(90, dur("one and a half minutes"));
     ASSERT_EQ(3725, dur("1 hour 2 minutes and 5 seconds"));
     ASSERT_EQ(60, dur("a minute"));
-    ASSERT_EQ(3600, dur("hour"));
+    ASSERT_EQ(3600, dur("an hour"));
+    /* a bare unit is no duration: "set a timer for ... five minutes" must not be
+       heard as "set a timer for hour" at the pause */
+    ASSERT_EQ(-1, dur("hour"));
     ASSERT_EQ(-1, dur("five"));
     ASSERT_EQ(-1, dur("minutes"));
     ASSERT_EQ(-1, dur("five minutes and"));

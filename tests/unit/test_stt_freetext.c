@@ -120,9 +120,45 @@ static void test_free_form_requests_still_go_to_the_lm(void)
     router_destroy(rt);
 }
 
+/* At a hesitation the brain asks whether the words so far make a whole
+ * command (stt_heard). The first half of a command must not: "set a timer
+ * for" was once heard as "set a timer for hour", a bare unit the duration
+ * rule allowed, and the utterance ended before "five minutes". */
+static void test_first_halves_are_not_whole_commands(void)
+{
+    static const char *const halves[] = {"set a timer for", "set the volume to", "remind me in"};
+    static const char *const hvoices[] = {"slt", "awb", "rms", "kal16", "espeak"};
+    stt *s = make_engine();
+    int whole = 0;
+    for (size_t v = 0; v < WZ_ARRAY_LEN(hvoices); v++)
+        for (size_t i = 0; i < WZ_ARRAY_LEN(halves); i++) {
+            int16_t *pcm;
+            size_t n;
+            char text[256] = "";
+            ASSERT_EQ(0, su_synth(hvoices[v], halves[i], &pcm, &n));
+            ASSERT_EQ(0, stt_begin(s));
+            ASSERT_EQ(0, stt_feed(s, pcm, n));
+            /* The brain's test (check_heard): one reading, one command. */
+            router_result rr = {0};
+            bool one = su_heard(s, text, sizeof text) == 1 && router_route(rt, text, &rr) == WZ_OK &&
+                       (rr.kind == ROUTER_CONTROL || rr.ncalls == 1);
+            router_result_clear(&rr);
+            stt_result r;
+            ASSERT_EQ(0, stt_finish(s, &r));
+            fprintf(stderr, "  %s %-6s '%s': heard '%s'%s\n", one ? "BAD" : "ok ", hvoices[v], halves[i], text,
+                    one ? ", a whole command" : "");
+            whole += one;
+            free(pcm);
+        }
+    ASSERT_EQ(0, whole);
+    stt_destroy(s);
+    router_destroy(rt);
+}
+
 int main(void)
 {
     RUN(test_free_text_commands_reach_their_tool);
     RUN(test_free_form_requests_still_go_to_the_lm);
+    RUN(test_first_halves_are_not_whole_commands);
     return TEST_SUMMARY();
 }

@@ -167,18 +167,6 @@ static void test_out_of_grammar_goes_to_lm(void)
     stt_destroy(s);
 }
 
-/* stt_heard never waits: WZ_AGAIN until the general pass has caught up. */
-static int heard(stt *s, char *text, size_t cap)
-{
-    int rc, again = 0;
-    while ((rc = stt_heard(s, text, cap)) == WZ_AGAIN) {
-        again++;
-        usleep(5000);
-    }
-    fprintf(stderr, "  stt_heard: %d after %d x WZ_AGAIN\n", rc, again);
-    return rc;
-}
-
 /* stt_heard mid-utterance takes the reading stt_finish takes: the grammar's
  * command when it wins, nothing for a request the grammar does not hold. */
 static void test_heard_agrees_with_finish(void)
@@ -189,7 +177,7 @@ static void test_heard_agrees_with_finish(void)
     char text[256];
     ASSERT_EQ(0, stt_begin(s));
     ASSERT_EQ(0, stt_feed(s, pcm, n));
-    ASSERT_EQ(1, heard(s, text, sizeof text));
+    ASSERT_EQ(1, su_heard(s, text, sizeof text));
     ASSERT_STREQ("go forward ten meters", text);
     stt_result r;
     ASSERT_EQ(0, stt_finish(s, &r));
@@ -201,7 +189,7 @@ static void test_heard_agrees_with_finish(void)
     ASSERT_EQ(0, su_synth("slt", line, &pcm, &n));
     ASSERT_EQ(0, stt_begin(s));
     ASSERT_EQ(0, stt_feed(s, pcm, n));
-    int said = heard(s, text, sizeof text);
+    int said = su_heard(s, text, sizeof text);
     ASSERT_EQ(0, stt_finish(s, &r));
     fprintf(stderr, "  '%s': heard %d, finish took the %s pass\n", line, said, r.pass);
     ASSERT_STREQ("lm", r.pass);
@@ -212,7 +200,7 @@ static void test_heard_agrees_with_finish(void)
 
     s = make(false); /* no grammar: it cannot tell */
     ASSERT_EQ(0, stt_begin(s));
-    ASSERT_EQ(WZ_UNSUPP, heard(s, text, sizeof text));
+    ASSERT_EQ(WZ_UNSUPP, su_heard(s, text, sizeof text));
     stt_destroy(s);
 }
 
