@@ -77,6 +77,26 @@ int main(int argc, char **argv)
     printf("router latency: p50 %.1f us, p99 %.1f us, max %.1f us\n", lat[total / 2] / 1e3,
            lat[total * 99 / 100] / 1e3, lat[total - 1] / 1e3);
     printf("costliest phrasing (best of %d rounds): %.1f us \"%s\"\n", ROUNDS, best[slowest] / 1e3, texts[slowest]);
+    /* router_extendable: the brain asks it at every pause after a whole
+     * command (HEARD), to tell closed commands from open ones. */
+    size_t whole = 0, closed = 0;
+    k = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+        for (size_t i = 0; i < n; i++) {
+            router_result res;
+            (void)router_route(r, texts[i], &res);
+            bool one = res.kind == ROUTER_CONTROL || res.ncalls == 1;
+            router_result_clear(&res);
+            if (!one) continue;
+            int64_t s = wz_now_ns();
+            bool ext = router_extendable(r, texts[i]);
+            lat[k++] = wz_now_ns() - s;
+            if (round == 0) whole++, closed += !ext;
+        }
+    }
+    qsort(lat, k, sizeof *lat, cmp_i64);
+    printf("extendable check: %zu whole commands (%zu closed) x %d rounds: p50 %.1f us, p99 %.1f us, max %.1f us\n",
+           whole, closed, ROUNDS, lat[k / 2] / 1e3, lat[k * 99 / 100] / 1e3, lat[k - 1] / 1e3);
     /* Worst cases by construction: 63 words (the cap is 64) that offer many
      * split points and slot spans but never match. */
     static const char *const pattern[][3] = {

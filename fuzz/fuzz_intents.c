@@ -1,7 +1,8 @@
 /* fuzz_intents.c: the template loader and matcher, and the router.
  * First byte even: the input (rest) is a request routed through the shipped
- * templates (data/intents). Odd: the input is "TEMPLATES\0REQUEST": random
- * template text is loaded, the request matched, and the JSGF exported. */
+ * templates (data/intents), and asked whether more words could extend it.
+ * Odd: the input is "TEMPLATES\0REQUEST": random template text is loaded,
+ * the request matched and checked for extensions, and the JSGF exported. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         router_result res;
         (void)router_route(shipped, text, &res);
         router_result_clear(&res);
+        (void)router_extendable(shipped, text);
     } else {
         size_t tl = strlen(text);
         const char *req = tl + 1 < size - 1 ? text + tl + 1 : "";
@@ -32,7 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char err[256];
         if (intents_load_string(text, "fuzz", &it, err, sizeof err) == WZ_OK) {
             intents_match m;
-            if (intents_match_text(it, req, &m)) json_decref(m.args);
+            intents_words w;
+            if (intents_match_text(it, req, &m)) {
+                json_decref(m.args);
+                if (intents_tokenize(req, &w) == WZ_OK) (void)intents_extendable(it, &w, 0, w.n, m.intent);
+            }
             free(intents_to_jsgf(it));
             intents_free(it);
         }

@@ -34,6 +34,7 @@
     X(listen, end_silence_ms, INT, "500", 100, 5000, "", "silence that ends an utterance (bench_endpoint: shortest with no cut commands)") \
     X(listen, min_speech_ms, INT, "250", 0, 2000, "", "after a wake word, shorter speech then silence is the wake word's tail, not the request") \
     X(listen, complete_silence_ms, INT, "250", 0, 5000, "", "silence that ends an utterance the brain already reads as a whole command (0: off; at most end_silence_ms; eval/endpoint_complete.py)") \
+    X(listen, closed_silence_ms, INT, "120", 0, 5000, "", "silence that ends a whole command no more words could change, like: what time is it (0: as complete_silence_ms; at most complete_silence_ms; eval/endpoint_complete.py)") \
     X(listen, max_ms, INT, "10000", 1000, 120000, "", "longest utterance") \
     X(followup, ms, INT, "5000", 0, 60000, "", "listen without a wake word after a question") \
     X(bargein, stop_phrase, STR, "stop", 0, 0, "", "phrase that stops a reply without a new request") \

@@ -110,8 +110,9 @@ static void run_audio_job(brain *b, reply *r)
 /* The core heard a pause: HEARD answers it, flagged COMPLETE if the words
  * so far already make one whole command, so the core may end the utterance
  * sooner (listen.complete_silence_ms; with --fast it waits for the answer,
- * so runs repeat exactly). A chain ("... and ...") is not whole yet: its
- * next part may follow the pause. While speech-to-text is still decoding,
+ * so runs repeat exactly), and also CLOSED if no more words could change
+ * that command (listen.closed_silence_ms, sooner still). A chain ("... and
+ * ...") is not whole yet: its next part may follow the pause. While speech-to-text is still decoding,
  * the main loop asks again (every 5 ms) rather than wait here, so
  * heartbeats and audio keep flowing. */
 static void check_heard(brain *b)
@@ -124,9 +125,12 @@ static void check_heard(brain *b)
         return;
     b->heard_due = false;
     bool whole = rc == 1 && orch_command_count(b->orch, text) == 1;
+    bool closed = whole && !orch_extendable(b->orch, text);
     if (whole)
-        log_debug("heard a whole command after %u samples: \"%s\"", b->utt_samples, text);
-    if (msg_send_num_text(b->l->to_core, MSG_HEARD, whole ? MSG_F_COMPLETE : 0, b->utt_req, b->utt_samples,
+        log_debug("heard a whole command after %u samples%s: \"%s\"", b->utt_samples,
+                  closed ? " that nothing can extend" : "", text);
+    uint16_t flags = (whole ? MSG_F_COMPLETE : 0) | (closed ? MSG_F_CLOSED : 0);
+    if (msg_send_num_text(b->l->to_core, MSG_HEARD, flags, b->utt_req, b->utt_samples,
                           whole ? text : "", 1000) != WZ_OK)
         b->stats.control_dropped++; /* only a hint: the core ends the utterance anyway */
 }

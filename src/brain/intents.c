@@ -925,6 +925,56 @@ bool intents_match_span(const intents *it, const intents_words *w, size_t lo, si
     return ok1;
 }
 
+/* Whether words [wi, hi) can begin tokens [ti, n) of s->f and more words
+ * then change the request (see intents_extendable). */
+static bool grows_from(mstate *s, int ti, size_t wi, int intent)
+{
+    const flat *f = s->f;
+    if (wi == s->hi) {
+        if (ti == f->n) return false;
+        if (f->intent != intent) return true;
+        for (int k = ti; k < f->n; k++)
+            if (f->t[k] < 0) return true;
+        return false; /* only literals follow: "what's the date ... today" */
+    }
+    if (ti == f->n) return false;
+    int t = f->t[ti];
+    if (t >= 0) return s->wid[wi] == t && grows_from(s, ti + 1, wi + 1, intent);
+    const slot_def *sd = &s->it->slots[-t - 1];
+    size_t maxw = slot_max_words[sd->type];
+    int next = ti + 1 < f->n ? f->t[ti + 1] : INT_MIN;
+    for (size_t len = 1; len <= maxw && wi + len <= s->hi; len++) {
+        size_t end = wi + len;
+        if (end < s->hi && next >= 0 && s->wid[end] != next) continue;
+        if (!slot_value(sd->type, s->w, wi, end, NULL)) continue;
+        /* The words end in the sentence's last slot: a longer value may
+         * follow ("fifty ... five", "five minutes ... and thirty seconds",
+         * free text). A slot with words after it in the sentence is not
+         * that: free text takes any words, so "cancel all timers" would
+         * otherwise count as the start of "cancel {name} timer". */
+        if (end == s->hi && ti == f->n - 1 && sd->type != ST_DAY && len < maxw) return true;
+        if (grows_from(s, ti + 1, end, intent)) return true;
+    }
+    return false;
+}
+
+bool intents_extendable(const intents *it, const intents_words *w, size_t lo, size_t hi, int intent)
+{
+    int wid[INTENTS_WORDS_MAX] = {0};
+    if (hi > w->n || lo >= hi) return false;
+    for (size_t i = lo; i < hi; i++) wid[i] = word_lookup(it, w->norm[i]);
+    size_t a = lo, b = hi;
+    strip_fillers(it, w, wid, &a, &b);
+    if (b != hi) return false; /* "... please": the speaker wrapped up */
+    mstate s = {.it = it, .w = w, .wid = wid, .hi = b};
+    for (size_t i = 0; i < it->nflats; i++) {
+        s.f = &it->flats[i];
+        if (s.f->t[0] >= 0 && s.f->t[0] != wid[a]) continue;
+        if (grows_from(&s, 0, a, intent)) return true;
+    }
+    return false;
+}
+
 bool intents_match_text(const intents *it, const char *text, intents_match *m)
 {
     intents_words w;

@@ -76,6 +76,17 @@ int intents_tokenize(const char *text, intents_words *w) WZ_MUST_CHECK;
 bool intents_match_span(const intents *it, const intents_words *w, size_t lo, size_t hi,
                         intents_match *m);
 
+/* Whether more words could change the request words[lo..hi) make, which
+ * matched as intent (intents_match.intent): some sentence starts with these
+ * words and goes on with a slot or as another intent ("what's the weather"
+ * ... "in paris"), or they end in a slot that can take more words (a
+ * number, a duration, free text: "set the volume to fifty" ... "five"). A
+ * sentence that only adds literal words of the same intent ("what's the
+ * date" ... "today") does not count, nor does anything after a closing
+ * filler ("... please"). The endpointer ends a request nothing can extend
+ * after a shorter pause (docs/listening.md). */
+bool intents_extendable(const intents *it, const intents_words *w, size_t lo, size_t hi, int intent);
+
 /* Tokenize + match the whole text as one request. */
 bool intents_match_text(const intents *it, const char *text, intents_match *m);
 

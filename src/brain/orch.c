@@ -403,6 +403,8 @@ size_t orch_command_count(const orch *o, const char *text)
     return n;
 }
 
+bool orch_extendable(const orch *o, const char *text) { return router_extendable(o->rt, text); }
+
 int64_t orch_next_timer_ms(orch *o) { return tools_next_deadline_ms(o->tl); }
 
 bool orch_poll_timer(orch *o, char *out, size_t cap) { return tools_poll_due(o->tl, out, cap); }

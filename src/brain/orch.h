@@ -38,6 +38,10 @@ char *orch_grammar(const orch *o);
  * control phrase, else the number of chained tool calls. */
 size_t orch_command_count(const orch *o, const char *text);
 
+/* Whether more words could change the one command text makes
+ * (router_extendable). */
+bool orch_extendable(const orch *o, const char *text);
+
 /* Timers: ms until the next is due (-1: none); pops one due announcement. */
 int64_t orch_next_timer_ms(orch *o);
 bool orch_poll_timer(orch *o, char *out, size_t cap);

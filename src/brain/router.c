@@ -78,6 +78,16 @@ static bool split_from(const router *r, const intents_words *w, size_t lo, route
     return false;
 }
 
+bool router_extendable(const router *r, const char *text)
+{
+    intents_words w;
+    intents_match m;
+    if (intents_tokenize(text, &w) || w.n == 0 || !intents_match_span(r->it, &w, 0, w.n, &m))
+        return false;
+    json_decref(m.args);
+    return intents_extendable(r->it, &w, 0, w.n, m.intent);
+}
+
 int router_route(const router *r, const char *text, router_result *res)
 {
     intents_words w;

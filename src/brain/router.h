@@ -55,6 +55,11 @@ void router_destroy(router *r);
 int router_route(const router *r, const char *text, router_result *res);
 void router_result_clear(router_result *res);
 
+/* Whether text, read as one command, could go on and mean something else
+ * ("what's the weather" ... "in paris"); see intents_extendable(). False for
+ * text that is not one command. */
+bool router_extendable(const router *r, const char *text);
+
 /* The templates, e.g. for intents_to_jsgf(). Owned by the router. */
 const intents *router_intents(const router *r);
 

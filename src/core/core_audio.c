@@ -187,6 +187,7 @@ static void endpoint_step(core *c, bool is_speech, int64_t f)
     case ENDPOINT_SPEECH_END: {
         const char *why = info.reason == ENDPOINT_END_MAX        ? "max_length"
                           : info.reason == ENDPOINT_END_COMPLETE ? "complete"
+                          : info.reason == ENDPOINT_END_CLOSED   ? "closed"
                                                                  : "silence";
         ev_emitf("speech_end", "{s:I, s:s}", "audio_ms", (json_int_t)(c->ep_origin_ms + info.speech_last_ms),
                  "reason", why);
@@ -345,7 +346,7 @@ void core_audio_on_tts_end(core *c, const msg *m)
 }
 
 /* HEARD: the brain read the request's first m->num samples as a whole
- * command (flag COMPLETE). */
+ * command (flag COMPLETE) that no more words could change (CLOSED). */
 void core_audio_on_heard(core *c, const msg *m)
 {
     if (m->req_id != c->cur_req)
@@ -354,8 +355,10 @@ void core_audio_on_heard(core *c, const msg *m)
     if (!(m->flags & MSG_F_COMPLETE) || !c->capturing || !c->audio_started)
         return;
     int64_t until_ms = c->audio_first * c->frame_ms + (int64_t)m->num * 1000 / WZ_SAMPLE_RATE;
-    log_debug("brain reads a whole command up to %lld ms: \"%s\"", (long long)until_ms, m->text);
-    endpoint_heard_complete(&c->ep, until_ms - c->ep_origin_ms);
+    bool closed = (m->flags & MSG_F_CLOSED) != 0;
+    log_debug("brain reads a whole command%s up to %lld ms: \"%s\"", closed ? ", closed," : "",
+              (long long)until_ms, m->text);
+    endpoint_heard_complete(&c->ep, until_ms - c->ep_origin_ms, closed);
 }
 
 void core_audio_abort(core *c, fsm_event ev)
@@ -751,7 +754,7 @@ int core_audio_open(core *c, char *err, size_t errlen)
     endpoint_config ec;
     endpoint_config_from(&ec, cfg);
     if ((rc = endpoint_init(&c->ep, &ec)) != WZ_OK) {
-        snprintf(err, errlen, "bad listen.* settings: need end_silence_ms <= max_ms, and complete_silence_ms 0 or at most end_silence_ms");
+        snprintf(err, errlen, "bad listen.* settings: need end_silence_ms <= max_ms, complete_silence_ms 0 or at most end_silence_ms, and closed_silence_ms 0 or at most complete_silence_ms");
         return rc;
     }
     c->last_ref = INT64_MIN / 2;

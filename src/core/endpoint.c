@@ -13,6 +13,7 @@ void endpoint_config_from(endpoint_config *ec, const struct wz_config *cfg)
     ec->max_ms = (int)cfg->listen_max_ms;
     ec->min_speech_ms = (int)cfg->listen_min_speech_ms;
     ec->complete_silence_ms = (int)cfg->listen_complete_silence_ms;
+    ec->closed_silence_ms = (int)cfg->listen_closed_silence_ms;
 }
 
 int endpoint_init(endpoint *e, const endpoint_config *ec)
@@ -20,7 +21,10 @@ int endpoint_init(endpoint *e, const endpoint_config *ec)
     if (ec->frame_ms < 1 || ec->frame_ms > 100 || ec->start_timeout_ms < ec->frame_ms ||
         ec->end_silence_ms < ec->frame_ms || ec->max_ms < ec->end_silence_ms ||
         (ec->complete_silence_ms &&
-         (ec->complete_silence_ms < ec->frame_ms || ec->complete_silence_ms > ec->end_silence_ms)))
+         (ec->complete_silence_ms < ec->frame_ms || ec->complete_silence_ms > ec->end_silence_ms)) ||
+        (ec->closed_silence_ms &&
+         (ec->closed_silence_ms < ec->frame_ms ||
+          ec->closed_silence_ms > (ec->complete_silence_ms ? ec->complete_silence_ms : ec->end_silence_ms))))
         return WZ_INVAL;
     memset(e, 0, sizeof(*e));
     e->cfg = *ec;
@@ -36,14 +40,18 @@ void endpoint_start(endpoint *e, bool after_wake)
     e->speech_ms = 0;
     e->min_speech_ms = after_wake ? e->cfg.min_speech_ms : 0;
     e->complete_ms = -1;
+    e->closed_ms = -1;
     memset(&e->info, 0, sizeof(e->info));
     e->info.speech_start_ms = -1;
 }
 
-void endpoint_heard_complete(endpoint *e, int64_t until_ms)
+void endpoint_heard_complete(endpoint *e, int64_t until_ms, bool closed)
 {
-    if (e->active && e->in_speech && until_ms > e->complete_ms)
-        e->complete_ms = until_ms;
+    if (!e->active || !e->in_speech)
+        return;
+    e->complete_ms = WZ_MAX(e->complete_ms, until_ms);
+    if (closed)
+        e->closed_ms = WZ_MAX(e->closed_ms, until_ms);
 }
 
 void endpoint_cancel(endpoint *e)
@@ -97,6 +105,9 @@ endpoint_result endpoint_process(endpoint *e, bool is_speech, endpoint_info *inf
             return finish(e, ENDPOINT_SPEECH_END, ENDPOINT_END_SILENCE, info);
         /* The hint must cover every speech frame: a word said after the
          * audio the brain read is not part of the command it saw. */
+        if (e->cfg.closed_silence_ms && e->closed_ms >= e->info.speech_last_ms &&
+            e->silence_ms >= e->cfg.closed_silence_ms && !blip)
+            return finish(e, ENDPOINT_SPEECH_END, ENDPOINT_END_CLOSED, info);
         if (e->cfg.complete_silence_ms && e->complete_ms >= e->info.speech_last_ms &&
             e->silence_ms >= e->cfg.complete_silence_ms && !blip)
             return finish(e, ENDPOINT_SPEECH_END, ENDPOINT_END_COMPLETE, info);

@@ -10,7 +10,8 @@
  *     or max_ms of audio since endpoint_start()    -> ENDPOINT_SPEECH_END
  *   - complete_silence_ms of non-speech, once the brain has said that
  *     the words up to the end of the speech make a whole command
- *     (endpoint_heard_complete)                     -> ENDPOINT_SPEECH_END
+ *     (endpoint_heard_complete), or closed_silence_ms if it also said
+ *     that no more words could change that command -> ENDPOINT_SPEECH_END
  * After a wake word (endpoint_start), speech shorter than min_speech_ms
  * followed by silence is a blip, not a request: the endpointer keeps waiting for more
  * speech until start_timeout_ms, then ends the utterance there.
@@ -41,6 +42,7 @@ typedef enum {
     ENDPOINT_END_SILENCE = 0, /* end_silence_ms of non-speech */
     ENDPOINT_END_MAX,         /* max_ms reached */
     ENDPOINT_END_COMPLETE,    /* complete_silence_ms after a whole command */
+    ENDPOINT_END_CLOSED,      /* closed_silence_ms after a command nothing can extend */
 } endpoint_end_reason;
 
 typedef struct {
@@ -50,6 +52,7 @@ typedef struct {
     int max_ms;
     int min_speech_ms; /* listen.min_speech_ms: blip limit after a wake word */
     int complete_silence_ms; /* listen.complete_silence_ms; 0: never end early */
+    int closed_silence_ms;   /* listen.closed_silence_ms; 0: as complete_silence_ms */
 } endpoint_config;
 
 /* Why and where an event happened. All positions are ms since endpoint_start(). */
@@ -69,6 +72,7 @@ typedef struct endpoint {
     int64_t speech_ms;     /* speech frames since speech start */
     int min_speech_ms;     /* this utterance's blip limit (0: none) */
     int64_t complete_ms;   /* the words up to here are a whole command (-1: not known) */
+    int64_t closed_ms;     /* ... and nothing can extend it (-1: not known) */
     endpoint_info info;
 } endpoint;
 
@@ -76,7 +80,9 @@ typedef struct endpoint {
 void endpoint_config_from(endpoint_config *ec, const struct wz_config *cfg);
 
 /* WZ_INVAL if a value is out of range (frame_ms 1..100, others >= frame_ms,
- * max_ms >= end_silence_ms, complete_silence_ms 0 or frame_ms..end_silence_ms);
+ * max_ms >= end_silence_ms, complete_silence_ms 0 or frame_ms..end_silence_ms,
+ * closed_silence_ms 0 or frame_ms..complete_silence_ms, or ..end_silence_ms
+ * while complete_silence_ms is 0);
  * otherwise the endpointer is idle. */
 int endpoint_init(endpoint *e, const endpoint_config *ec) WZ_MUST_CHECK;
 
@@ -87,10 +93,12 @@ int endpoint_init(endpoint *e, const endpoint_config *ec) WZ_MUST_CHECK;
 void endpoint_start(endpoint *e, bool after_wake);
 
 /* The brain read the audio up to until_ms (ms since endpoint_start()) as a
- * whole command. If no speech comes after until_ms, the utterance then ends
- * after complete_silence_ms of silence instead of end_silence_ms; speech
- * after it voids the hint, as the words are no longer the ones read. */
-void endpoint_heard_complete(endpoint *e, int64_t until_ms);
+ * whole command, and closed: one that no more words could change. If no
+ * speech comes after until_ms, the utterance then ends after
+ * complete_silence_ms (closed: closed_silence_ms) of silence instead of
+ * end_silence_ms; speech after it voids the hint, as the words are no
+ * longer the ones read. */
+void endpoint_heard_complete(endpoint *e, int64_t until_ms, bool closed);
 
 /* Stops it without a result (barge-in, error). */
 void endpoint_cancel(endpoint *e);

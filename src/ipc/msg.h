@@ -58,6 +58,7 @@ typedef enum {
 #define MSG_F_ERROR         0x0008 /* TTS_END/RESPONSE_TEXT: the request ended in an error */
 #define MSG_F_PAUSE         0x0010 /* AUDIO_CHUNK: it ends in a pause (the VAD hears no speech) */
 #define MSG_F_COMPLETE      0x0020 /* HEARD: the words so far are a whole command */
+#define MSG_F_CLOSED        0x0040 /* HEARD, with COMPLETE: and no more words could change it */
 
 /* Ids of brain-initiated speech (timer announcements) have the top bit
  * set, so they never collide with the core's request ids. Events show them

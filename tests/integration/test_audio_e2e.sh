@@ -78,6 +78,20 @@ grep -q '"reason":"silence"' "$TMP/timer-off.jsonl" && [ "$start_off" -gt "$star
   && ok "complete_silence_ms=0: ends on silence, reply at $start_off ms instead of $start ms" \
   || fail "complete off" "tts_start $start_off vs $start; $(grep speech_end "$TMP/timer-off.jsonl")"
 
+# "what time is it" is a whole command no more words could change (no
+# template goes on from it), so it ends sooner still: after
+# listen.closed_silence_ms; with that at 0, after complete_silence_ms.
+clip "$TMP/time.wav" pause:0.5 "say:Hey wiser." pause:0.3 "say:What time is it?" pause:1.5
+"$WYZER" --events --input "$TMP/time.wav" --fast > "$TMP/time.jsonl" 2>/dev/null
+"$WYZER" --events --input "$TMP/time.wav" --fast --set listen.closed_silence_ms=0 > "$TMP/time-off.jsonl" 2>/dev/null
+tts_at() { python3 -c "import json,sys; print([e['audio_ms'] for e in map(json.loads, open(sys.argv[1])) if e['event'] == 'tts_start'][0])" "$1"; }
+t_closed=$(tts_at "$TMP/time.jsonl"); t_open=$(tts_at "$TMP/time-off.jsonl")
+grep -q '"event":"speech_end","t_ms":[0-9]*,"audio_ms":[0-9]*,"reason":"closed"' "$TMP/time.jsonl" \
+  && grep -q '"reason":"complete"' "$TMP/time-off.jsonl" && [ "$t_closed" -lt "$t_open" ] \
+  && grep -q '"name":"get_time"' "$TMP/time.jsonl" \
+  && ok "closed command: speech_end reason closed, reply at $t_closed ms (closed_silence_ms=0: complete, $t_open ms)" \
+  || fail "closed end" "tts_start $t_closed vs $t_open; $(grep -h speech_end "$TMP/time.jsonl" "$TMP/time-off.jsonl")"
+
 # --- a negative clip: no wake -------------------------------------------------------
 clip "$TMP/neg.wav" pause:0.3 "say:The wise writer said hey there to her neighbour." pause:1
 "$WYZER" --events --input "$TMP/neg.wav" --fast > "$TMP/neg.jsonl" 2>/dev/null

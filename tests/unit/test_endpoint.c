@@ -24,12 +24,22 @@ static void test_rejects_bad_config(void)
     endpoint_config ec = {.frame_ms = 20, .start_timeout_ms = 1000, .end_silence_ms = 600, .max_ms = 500};
     ASSERT_EQ(WZ_INVAL, endpoint_init(&e, &ec)); /* max < end_silence */
     ec.max_ms = 10000;
-    ec.complete_silence_ms = 700; /* longer than end_silence_ms */
-    ASSERT_EQ(WZ_INVAL, endpoint_init(&e, &ec));
-    ec.complete_silence_ms = 10; /* shorter than a frame */
-    ASSERT_EQ(WZ_INVAL, endpoint_init(&e, &ec));
-    ec.complete_silence_ms = 0;
-    ASSERT_EQ(WZ_OK, endpoint_init(&e, &ec));
+    static const struct { int complete, closed, rc; } cases[] = {
+        {700, 0, WZ_INVAL},   /* complete_silence_ms longer than end_silence_ms */
+        {10, 0, WZ_INVAL},    /* shorter than a frame */
+        {0, 0, WZ_OK},        /* both off */
+        {250, 300, WZ_INVAL}, /* closed_silence_ms longer than complete_silence_ms */
+        {250, 10, WZ_INVAL},  /* shorter than a frame */
+        {250, 120, WZ_OK},
+        {0, 600, WZ_OK},      /* with complete off, up to end_silence_ms */
+        {0, 700, WZ_INVAL},
+    };
+    for (size_t i = 0; i < WZ_ARRAY_LEN(cases); i++) {
+        ec.complete_silence_ms = cases[i].complete;
+        ec.closed_silence_ms = cases[i].closed;
+        if (endpoint_init(&e, &ec) != cases[i].rc)
+            TEST_FAIL_AT("complete %d, closed %d: expected %d", cases[i].complete, cases[i].closed, cases[i].rc);
+    }
     ec.frame_ms = 0;
     ASSERT_EQ(WZ_INVAL, endpoint_init(&e, &ec));
 }
@@ -280,22 +290,30 @@ static void test_blip_alone_ends_at_start_timeout(void)
 }
 
 /* 1 s of speech, then silence; the brain's hint (if any) comes after
- * hint_after frames of silence and covers the audio up to hint_ms. Returns the
+ * hint_after frames of silence and covers the audio up to hint_ms (closed:
+ * a command nothing can extend, with closed_silence_ms 60). Returns the
  * frames of silence until SPEECH_END. */
-static int silence_until_end(int complete_silence, int hint_after, int64_t hint_ms, endpoint_info *info)
+static int silence_until_end_c(int complete_silence, int hint_after, int64_t hint_ms, bool closed,
+                               endpoint_info *info)
 {
     endpoint e = make(5000, 500, 10000);
     e.cfg.complete_silence_ms = complete_silence;
+    e.cfg.closed_silence_ms = 60;
     endpoint_start(&e, false);
     ASSERT_EQ(ENDPOINT_SPEECH_START, endpoint_process(&e, true, info));
     ASSERT_EQ(ENDPOINT_NONE, feed(&e, true, 49, info)); /* speech ends at 1000 ms */
     for (int i = 1; i <= 100; i++) {
         if (i == hint_after + 1 && hint_ms >= 0)
-            endpoint_heard_complete(&e, hint_ms);
+            endpoint_heard_complete(&e, hint_ms, closed);
         if (endpoint_process(&e, false, info) != ENDPOINT_NONE)
             return i;
     }
     return -1;
+}
+
+static int silence_until_end(int complete_silence, int hint_after, int64_t hint_ms, endpoint_info *info)
+{
+    return silence_until_end_c(complete_silence, hint_after, hint_ms, false, info);
 }
 
 static void test_whole_command_ends_sooner(void)
@@ -316,6 +334,46 @@ static void test_whole_command_ends_sooner(void)
     ASSERT_EQ(ENDPOINT_END_SILENCE, info.reason);
 }
 
+/* A command nothing can extend ends sooner still, under the same rules. */
+static void test_closed_command_ends_soonest(void)
+{
+    endpoint_info info;
+    ASSERT_EQ(3, silence_until_end_c(150, 0, 1020, true, &info));
+    ASSERT_EQ(ENDPOINT_END_CLOSED, info.reason);
+    ASSERT_EQ(1000, info.speech_last_ms);
+    /* a late closed hint ends the utterance when it comes */
+    ASSERT_EQ(6, silence_until_end_c(150, 5, 1100, true, &info));
+    ASSERT_EQ(ENDPOINT_END_CLOSED, info.reason);
+    /* one that misses the last speech does nothing */
+    ASSERT_EQ(25, silence_until_end_c(150, 0, 980, true, &info));
+    ASSERT_EQ(ENDPOINT_END_SILENCE, info.reason);
+    /* a closed hint is also a whole one: with the closed wait off
+       (0), complete_silence_ms applies */
+    endpoint e = make(5000, 500, 10000);
+    e.cfg.complete_silence_ms = 150;
+    endpoint_start(&e, false);
+    ASSERT_EQ(ENDPOINT_SPEECH_START, endpoint_process(&e, true, &info));
+    endpoint_heard_complete(&e, 20, true);
+    ASSERT_EQ(ENDPOINT_NONE, feed(&e, false, 7, &info));
+    ASSERT_EQ(ENDPOINT_SPEECH_END, endpoint_process(&e, false, &info));
+    ASSERT_EQ(ENDPOINT_END_COMPLETE, info.reason);
+    /* a closed hint, then more speech that makes an open command: the
+       closed one no longer covers the speech, the open one applies */
+    e = make(5000, 500, 10000);
+    e.cfg.complete_silence_ms = 150;
+    e.cfg.closed_silence_ms = 60;
+    endpoint_start(&e, false);
+    ASSERT_EQ(ENDPOINT_SPEECH_START, endpoint_process(&e, true, &info));
+    ASSERT_EQ(ENDPOINT_NONE, feed(&e, true, 24, &info)); /* "what's the weather" */
+    ASSERT_EQ(ENDPOINT_NONE, feed(&e, false, 1, &info));
+    endpoint_heard_complete(&e, 500, true);
+    ASSERT_EQ(ENDPOINT_NONE, feed(&e, true, 25, &info)); /* "... in paris" */
+    endpoint_heard_complete(&e, 1040, false);
+    ASSERT_EQ(ENDPOINT_NONE, feed(&e, false, 7, &info));
+    ASSERT_EQ(ENDPOINT_SPEECH_END, endpoint_process(&e, false, &info));
+    ASSERT_EQ(ENDPOINT_END_COMPLETE, info.reason);
+}
+
 /* Speech after the hint: the words the brain judged are no longer all of
  * them, so the normal end silence applies again. */
 static void test_speech_after_hint_voids_it(void)
@@ -327,16 +385,16 @@ static void test_speech_after_hint_voids_it(void)
     ASSERT_EQ(ENDPOINT_SPEECH_START, endpoint_process(&e, true, &info));
     ASSERT_EQ(ENDPOINT_NONE, feed(&e, true, 24, &info)); /* "set a timer" */
     ASSERT_EQ(ENDPOINT_NONE, feed(&e, false, 5, &info)); /* 100 ms pause */
-    endpoint_heard_complete(&e, 600);
+    endpoint_heard_complete(&e, 600, false);
     ASSERT_EQ(ENDPOINT_NONE, feed(&e, true, 20, &info)); /* "for five minutes" */
     ASSERT_EQ(ENDPOINT_NONE, feed(&e, false, 24, &info));
     ASSERT_EQ(ENDPOINT_SPEECH_END, endpoint_process(&e, false, &info));
     ASSERT_EQ(ENDPOINT_END_SILENCE, info.reason);
     ASSERT_EQ(1000, info.speech_last_ms);
     /* a hint while idle, or before any speech, is ignored */
-    endpoint_heard_complete(&e, 5000);
+    endpoint_heard_complete(&e, 5000, false);
     endpoint_start(&e, false);
-    endpoint_heard_complete(&e, 5000);
+    endpoint_heard_complete(&e, 5000, false);
     ASSERT_EQ(ENDPOINT_SPEECH_START, endpoint_process(&e, true, &info));
     ASSERT_EQ(ENDPOINT_NONE, feed(&e, false, 24, &info));
     ASSERT_EQ(ENDPOINT_SPEECH_END, endpoint_process(&e, false, &info));
@@ -354,6 +412,7 @@ int main(void)
     RUN(test_blip_before_command_does_not_end);
     RUN(test_blip_alone_ends_at_start_timeout);
     RUN(test_whole_command_ends_sooner);
+    RUN(test_closed_command_ends_soonest);
     RUN(test_speech_after_hint_voids_it);
     RUN(test_cancel);
     RUN(test_audio_noise_only_times_out);

@@ -155,8 +155,37 @@ static void test_chains_are_capped(void)
     router_destroy(r);
 }
 
+/* Which whole commands more words could still change: the endpointer waits
+ * longer after those (docs/listening.md). */
+static void test_extendable(void)
+{
+    static const char *const open[] = {
+        "what's the weather",           /* ... in paris, ... tomorrow */
+        "set a timer for five minutes", /* ... and thirty seconds, ... called pasta */
+        "set the volume to fifty",      /* ... five */
+        "search for cats",              /* free text goes on */
+        "stop",                         /* ... the timer: another intent */
+        "what is seven times eight",    /* ... plus one */
+    };
+    static const char *const closed[] = {
+        "what time is it", "what's the date", /* "... today" asks the same */
+        "cancel all timers", "what's the weather please", /* a closing filler */
+        "turn the volume up",
+    };
+    router *r = load_router();
+    for (size_t i = 0; i < WZ_ARRAY_LEN(open); i++)
+        if (!router_extendable(r, open[i])) TEST_FAIL_AT("\"%s\" should be extendable", open[i]);
+    for (size_t i = 0; i < WZ_ARRAY_LEN(closed); i++)
+        if (router_extendable(r, closed[i])) TEST_FAIL_AT("\"%s\" should not be extendable", closed[i]);
+    /* not one command: nothing to extend */
+    ASSERT_TRUE(!router_extendable(r, "tell me a story"));
+    ASSERT_TRUE(!router_extendable(r, ""));
+    router_destroy(r);
+}
+
 int main(void)
 {
+    RUN(test_extendable);
     RUN(test_case_table);
     RUN(test_every_tool_has_an_intent);
     RUN(test_confidence_in_range);
