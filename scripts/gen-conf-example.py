@@ -17,7 +17,14 @@ out.write("; wyzer.conf.example: every Wyzer setting, with its default.\n"
           "; WYZER_<SECTION>_<KEY> or on the command line with --set section.key=value.\n"
           "; Precedence: command line > environment > this file > default.\n")
 section = None
-for m in row.finditer(src.read_text()):
+text = src.read_text()
+rows = list(row.finditer(text))
+# A row the pattern cannot read (a '"' inside a string, say) would silently
+# drop its key from the example: refuse instead.
+if len(rows) != text.count("    X("):
+    sys.exit("gen-conf-example: %d of %d X(...) rows in %s match the pattern; no '\"' inside their strings"
+             % (len(rows), text.count("    X("), src))
+for m in rows:
     sec, key, typ, default, lo, hi, choices, helptext = m.groups()
     if sec != section:
         section = sec
