@@ -227,6 +227,10 @@ static int route_print(const router *r, const char *text)
     if (res.kind == ROUTER_CONTROL)
         json_object_set_new(o, "control", json_string(res.control));
     json_object_set_new(o, "calls", calls);
+    /* One command: would more words change it? Said alone, a closed one
+     * ends after listen.closed_silence_ms. */
+    if (res.kind == ROUTER_CONTROL || res.ncalls == 1)
+        json_object_set_new(o, "closed", json_boolean(!router_extendable(r, text)));
     char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (line)
         puts(line);

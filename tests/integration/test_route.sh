@@ -15,6 +15,13 @@ fi
 if grep -q '"kind":"none","calls":\[\]' <<<"$line2"; then ok "a question routes to nothing (the LLM)"; else fail "none route" "$line2"; fi
 if grep -q '"kind":"control"' <<<"$line3"; then ok "never mind is a control phrase"; else fail "control route" "$line3"; fi
 
+# whether more words could change a command (the endpointer's closed wait)
+out=$("$WYZER" route "what time is it" "what's the weather" "pause the music and turn it up")
+if grep -q '"closed":true' <<<"$(sed -n 1p <<<"$out")" && grep -q '"closed":false' <<<"$(sed -n 2p <<<"$out")" \
+   && ! grep -q '"closed"' <<<"$(sed -n 3p <<<"$out")"; then
+  ok "closed: what time is it yes, what's the weather no, a chain not given"
+else fail "closed field" "$out"; fi
+
 # stdin, one request per line, two chained commands in one
 out=$(printf 'pause the music and turn it up\nwhat time is it\n' | "$WYZER" route -)
 if [ "$(grep -c . <<<"$out")" -eq 2 ] && grep -q '"tool":"media".*"tool":"volume"' <<<"$(sed -n 1p <<<"$out")"; then
