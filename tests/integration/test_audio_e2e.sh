@@ -6,6 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 
 # clip OUT PART...: PART is "say:TEXT" (Flite, voice slt) or "pause:SECONDS".
+# sox -R: without it sox dithers with a random seed, so every run heard a
+# slightly different clip (the "what time is it" clip below was read as a
+# whole command at its pause in some runs and not in others).
 clip() {
   local out=$1; shift
   local parts=() i=0
@@ -13,12 +16,12 @@ clip() {
     i=$((i + 1))
     case "$p" in
       say:*) flite -voice slt -t "${p#say:}" -o "$TMP/part$i.wav" ;;
-      pause:*) sox -n -r 16000 -c 1 -b 16 "$TMP/part$i.wav" trim 0 "${p#pause:}" ;;
+      pause:*) sox -R -n -r 16000 -c 1 -b 16 "$TMP/part$i.wav" trim 0 "${p#pause:}" ;;
     esac
-    sox -q "$TMP/part$i.wav" -r 16000 -c 1 -b 16 "$TMP/p$i.wav"
+    sox -R -q "$TMP/part$i.wav" -r 16000 -c 1 -b 16 "$TMP/p$i.wav"
     parts+=("$TMP/p$i.wav")
   done
-  sox -q "${parts[@]}" "$out"
+  sox -R -q "${parts[@]}" "$out"
 }
 
 order_ok() { # FILE EVENT...: the events occur in this order
