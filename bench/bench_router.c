@@ -79,19 +79,23 @@ int main(int argc, char **argv)
     printf("costliest phrasing (best of %d rounds): %.1f us \"%s\"\n", ROUNDS, best[slowest] / 1e3, texts[slowest]);
     /* router_extendable: the brain asks it at every pause after a whole
      * command (HEARD), to tell closed commands from open ones. */
+    static bool one[CASES_MAX]; /* the phrasing is one command */
     size_t whole = 0, closed = 0;
+    for (size_t i = 0; i < n; i++) {
+        router_result res;
+        (void)router_route(r, texts[i], &res);
+        one[i] = res.kind == ROUTER_CONTROL || res.ncalls == 1;
+        router_result_clear(&res);
+        whole += one[i];
+    }
     k = 0;
     for (int round = 0; round < ROUNDS; round++) {
         for (size_t i = 0; i < n; i++) {
-            router_result res;
-            (void)router_route(r, texts[i], &res);
-            bool one = res.kind == ROUTER_CONTROL || res.ncalls == 1;
-            router_result_clear(&res);
-            if (!one) continue;
+            if (!one[i]) continue;
             int64_t s = wz_now_ns();
             bool ext = router_extendable(r, texts[i]);
             lat[k++] = wz_now_ns() - s;
-            if (round == 0) whole++, closed += !ext;
+            if (round == 0) closed += !ext;
         }
     }
     qsort(lat, k, sizeof *lat, cmp_i64);

@@ -112,9 +112,9 @@ static void run_audio_job(brain *b, reply *r)
  * sooner (listen.complete_silence_ms; with --fast it waits for the answer,
  * so runs repeat exactly), and also CLOSED if no more words could change
  * that command (listen.closed_silence_ms, sooner still). A chain ("... and
- * ...") is not whole yet: its next part may follow the pause. While speech-to-text is still decoding,
- * the main loop asks again (every 5 ms) rather than wait here, so
- * heartbeats and audio keep flowing. */
+ * ...") is not whole yet: its next part may follow the pause. While
+ * speech-to-text is still decoding, the main loop asks again (every 5 ms)
+ * rather than wait here, so heartbeats and audio keep flowing. */
 static void check_heard(brain *b)
 {
     if (!b->heard_due || !b->utt_active)

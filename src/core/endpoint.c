@@ -16,15 +16,16 @@ void endpoint_config_from(endpoint_config *ec, const struct wz_config *cfg)
     ec->closed_silence_ms = (int)cfg->listen_closed_silence_ms;
 }
 
+/* An optional wait: 0 (off) or lo..hi. */
+static bool off_or_within(int ms, int lo, int hi) { return ms == 0 || (ms >= lo && ms <= hi); }
+
 int endpoint_init(endpoint *e, const endpoint_config *ec)
 {
+    int closed_max = ec->complete_silence_ms ? ec->complete_silence_ms : ec->end_silence_ms;
     if (ec->frame_ms < 1 || ec->frame_ms > 100 || ec->start_timeout_ms < ec->frame_ms ||
         ec->end_silence_ms < ec->frame_ms || ec->max_ms < ec->end_silence_ms ||
-        (ec->complete_silence_ms &&
-         (ec->complete_silence_ms < ec->frame_ms || ec->complete_silence_ms > ec->end_silence_ms)) ||
-        (ec->closed_silence_ms &&
-         (ec->closed_silence_ms < ec->frame_ms ||
-          ec->closed_silence_ms > (ec->complete_silence_ms ? ec->complete_silence_ms : ec->end_silence_ms))))
+        !off_or_within(ec->complete_silence_ms, ec->frame_ms, ec->end_silence_ms) ||
+        !off_or_within(ec->closed_silence_ms, ec->frame_ms, closed_max))
         return WZ_INVAL;
     memset(e, 0, sizeof(*e));
     e->cfg = *ec;
@@ -70,6 +71,15 @@ static endpoint_result finish(endpoint *e, endpoint_result r, endpoint_end_reaso
     return r;
 }
 
+/* Whether the brain's hint (the words up to hint_ms are a whole command)
+ * ends the utterance after silence_ms (0: that wait is off). The hint must
+ * cover every speech frame: a word said after the audio the brain read is
+ * not part of the command it saw. */
+static bool hint_ends(const endpoint *e, int64_t hint_ms, int silence_ms)
+{
+    return silence_ms && hint_ms >= e->info.speech_last_ms && e->silence_ms >= silence_ms;
+}
+
 endpoint_result endpoint_process(endpoint *e, bool is_speech, endpoint_info *info)
 {
     if (!e->active)
@@ -101,15 +111,11 @@ endpoint_result endpoint_process(endpoint *e, bool is_speech, endpoint_info *inf
     } else {
         e->silence_ms += e->cfg.frame_ms;
         bool blip = e->speech_ms < e->min_speech_ms && e->elapsed_ms < e->cfg.start_timeout_ms;
-        if (e->silence_ms >= e->cfg.end_silence_ms && !blip)
+        if (!blip && e->silence_ms >= e->cfg.end_silence_ms)
             return finish(e, ENDPOINT_SPEECH_END, ENDPOINT_END_SILENCE, info);
-        /* The hint must cover every speech frame: a word said after the
-         * audio the brain read is not part of the command it saw. */
-        if (e->cfg.closed_silence_ms && e->closed_ms >= e->info.speech_last_ms &&
-            e->silence_ms >= e->cfg.closed_silence_ms && !blip)
+        if (!blip && hint_ends(e, e->closed_ms, e->cfg.closed_silence_ms))
             return finish(e, ENDPOINT_SPEECH_END, ENDPOINT_END_CLOSED, info);
-        if (e->cfg.complete_silence_ms && e->complete_ms >= e->info.speech_last_ms &&
-            e->silence_ms >= e->cfg.complete_silence_ms && !blip)
+        if (!blip && hint_ends(e, e->complete_ms, e->cfg.complete_silence_ms))
             return finish(e, ENDPOINT_SPEECH_END, ENDPOINT_END_COMPLETE, info);
     }
     if (e->elapsed_ms >= e->cfg.max_ms)
