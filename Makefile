@@ -6,7 +6,7 @@ FUZZ_BUILD ?= build-fuzz
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps build run demo test bench eval eval-corpus eval-latency eval-ci soak asan fuzz clean
+.PHONY: all deps build run demo test bench eval eval-corpus eval-latency eval-barge-live eval-ci soak asan fuzz clean
 
 # End-to-end evaluation (docs/eval.md). EVAL_SIZE=ci|full, EVAL_SEED=N.
 EVAL_SIZE ?= full
@@ -58,6 +58,9 @@ eval: eval-corpus
 
 eval-latency: build
 	python3 eval/latency.py --wyzer $(BUILD)/wyzer --out $(EVAL_DIR)/latency
+
+eval-barge-live: build
+	bash eval/barge_live.sh $(BUILD) -- --out $(EVAL_DIR)/barge-live
 
 eval-ci: build
 	bash eval/ci.sh $(BUILD)

@@ -219,7 +219,10 @@ def main():
                 # Reply audio must be playing when the user speaks, or the
                 # run measures nothing.
                 playing = any(abs(x) > 300 for x in smp[(wake_end - 400) * 16:(wake_end - 200) * 16])
-                stop = sound_end_ms(smp, wake_end)
+                # The reply has stopped where it stays silent for 800 ms:
+                # its own sentence gaps are shorter, and a 100 ms gap right
+                # after the wake word read as a 0 ms barge-in.
+                stop = sound_end_ms(smp, wake_end, quiet_ms=800)
                 # Only a barge-in that happened counts: an `interrupted`
                 # (reason wake) for the user's wake word.  Otherwise the
                 # reply went on and the next silence is just a sentence gap.

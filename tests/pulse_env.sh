@@ -35,7 +35,7 @@ PULSE_ANCHOR_PID=""
 pulse_env_cleanup() {
     [ -n "$PULSE_FEED_PID" ] && kill "$PULSE_FEED_PID" 2>/dev/null
     [ -n "$PULSE_REC_PID" ] && kill "$PULSE_REC_PID" 2>/dev/null
-    [ -n "$PULSE_ANCHOR_PID" ] && kill "$PULSE_ANCHOR_PID" 2>/dev/null
+    [ -n "$PULSE_ANCHOR_PID" ] && kill $PULSE_ANCHOR_PID 2>/dev/null
     if [ -n "$PULSE_DAEMON_PID" ]; then
         kill "$PULSE_DAEMON_PID" 2>/dev/null
         for _ in 1 2 3 4 5 6 7 8 9 10; do
@@ -98,18 +98,19 @@ ALSA
 # problems). A sink on real hardware rewinds its whole buffer instead. So a
 # client playing silence at 10 ms latency stays connected for the whole
 # session, and the harness waits until the sink's lead has drained.
-pulse_sink_anchor() {
+pulse_sink_anchor() { # [SINK [CHANNELS]]: default spk, 1
+    local sink="${1:-spk}" ch="${2:-1}"
     # Not on the test's stdout/stderr: ctest waits for every holder of those.
-    pacat -p -d spk --latency-msec=10 --rate=16000 --channels=1 --format=s16le /dev/zero \
+    pacat -p -d "$sink" --latency-msec=10 --rate=16000 --channels="$ch" --format=s16le /dev/zero \
         < /dev/null > /dev/null 2>&1 &
-    PULSE_ANCHOR_PID=$!
+    PULSE_ANCHOR_PID="${PULSE_ANCHOR_PID:+$PULSE_ANCHOR_PID }$!"
     local i lat
     for i in $(seq 40); do
-        lat=$(pactl list sinks | awk '$1 == "Latency:" {print $2; exit}')
+        lat=$(pactl list sinks | awk -v s="$sink" '$1 == "Name:" {n = $2} n == s && $1 == "Latency:" {print $2; exit}')
         [ -n "$lat" ] && [ "$lat" -lt 50000 ] && return 0
         sleep 0.1
     done
-    echo "pulse_env: the null sink's lead did not drain (latency ${lat:-?} usec)" >&2
+    echo "pulse_env: the null sink $sink's lead did not drain (latency ${lat:-?} usec)" >&2
 }
 
 # pulse_mic_feed FILE [LEAD_MS [TAIL_MS]]: feeds FILE (WAV, or .raw s16le

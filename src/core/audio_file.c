@@ -25,6 +25,7 @@ typedef struct {
     play_queue pq; /* 16 kHz */
     wav_writer *out;
     bool out_failed;
+    bool hold;     /* audio_io_play_hold */
     /* --echo: a delay line of the played signal, echo_delay samples long. */
     bool echo;
     size_t echo_delay;
@@ -85,7 +86,7 @@ static int file_read_frame(audio_io *a, int16_t *frame, int16_t *ref, int timeou
     if (f->in_pos >= f->in_n)
         f->ended = true;
 
-    size_t got = ring_read(f->pq.ring, f->played, n);
+    size_t got = f->hold ? 0 : ring_read(f->pq.ring, f->played, n);
     memset(f->played + got, 0, (n - got) * sizeof(*f->played));
 
     if (f->echo) {
@@ -128,6 +129,8 @@ static void file_play_flush(audio_io *a)
     play_queue_reset_producer(&f->pq);
 }
 
+static void file_play_hold(audio_io *a, bool hold) { ((audio_file *)a)->hold = hold; }
+
 static void file_stats(const audio_io *a, audio_io_stats *out) { WZ_UNUSED(a); WZ_UNUSED(out); }
 
 static void file_close(audio_io *a)
@@ -150,6 +153,7 @@ static const audio_io_vtable file_vt = {
     .play = file_play,
     .play_pending = file_play_pending,
     .play_flush = file_play_flush,
+    .play_hold = file_play_hold,
     .stats = file_stats,
     .close = file_close,
 };

@@ -30,6 +30,7 @@ size_t audio_io_play(audio_io *a, const int16_t *pcm, size_t n, int rate)
 
 size_t audio_io_play_pending(const audio_io *a) { return a->vt->play_pending(a); }
 void audio_io_play_flush(audio_io *a) { a->vt->play_flush(a); }
+void audio_io_play_hold(audio_io *a, bool hold) { a->vt->play_hold(a, hold); }
 
 int64_t audio_io_position_ms(const audio_io *a) { return (int64_t)a->frames * a->frame_ms; }
 

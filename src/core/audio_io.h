@@ -62,6 +62,7 @@ typedef struct audio_io_vtable {
     size_t (*play)(audio_io *a, const int16_t *pcm, size_t n, int rate);
     size_t (*play_pending)(const audio_io *a);
     void (*play_flush)(audio_io *a);
+    void (*play_hold)(audio_io *a, bool hold);
     void (*stats)(const audio_io *a, audio_io_stats *out);
     void (*close)(audio_io *a);
 } audio_io_vtable;
@@ -125,6 +126,11 @@ size_t audio_io_play_pending(const audio_io *a);
 /* Barge-in: drops all queued playback. File: at once. Live: the callback
  * drops it at its next period (within one 10 ms device buffer). */
 void audio_io_play_flush(audio_io *a);
+/* Holds playback (true): the output plays silence and keeps what is queued,
+ * which plays on from where it stopped once released (false). A flush
+ * empties the queue whether held or not; the hold stays as set. Live: takes
+ * effect at the callback's next period, like a flush. */
+void audio_io_play_hold(audio_io *a, bool hold);
 
 /* Input timeline position: frames returned x frame_ms (the audio clock). */
 int64_t audio_io_position_ms(const audio_io *a);

@@ -59,6 +59,8 @@ typedef struct {
     /* Barge-in: the core stores the play ring's write total; the callback
      * drops everything before it. */
     atomic_size_t flush_to;
+    /* audio_io_play_hold: the callback plays silence and keeps the ring. */
+    atomic_bool hold;
     atomic_uint_fast64_t overruns;
     atomic_uint_fast64_t underruns;
     /* Callback time stamps: capture ring index -> ADC time, played ring
@@ -77,6 +79,7 @@ typedef struct {
 } audio_pa;
 
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "64-bit counters must be lock-free for the audio callback");
+_Static_assert(ATOMIC_BOOL_LOCK_FREE == 2, "the hold flag must be lock-free for the audio callback");
 
 /* ---- PortAudio lifetime and stderr noise ---------------------------- */
 
@@ -217,10 +220,12 @@ static int pa_out_callback(const void *input, void *output, unsigned long nframe
         atomic_fetch_add_explicit(&p->underruns, 1, memory_order_relaxed);
     /* The first sample written below gets the next played index. */
     publish_stamp(&p->out_stamp, ring_write_total(p->played_ring), time_info->outputBufferDacTime);
+    /* hold first: a release that follows a flush must find the flush done */
+    bool hold = atomic_load_explicit(&p->hold, memory_order_acquire);
     ring_skip_to(p->pq.ring, atomic_load_explicit(&p->flush_to, memory_order_acquire));
     while (nframes > 0) {
         size_t k = nframes < PA_CB_CHUNK ? (size_t)nframes : PA_CB_CHUNK;
-        size_t got = ring_read(p->pq.ring, p->cb_play, k);
+        size_t got = hold ? 0 : ring_read(p->pq.ring, p->cb_play, k);
         memset(p->cb_play + got, 0, (k - got) * sizeof(int16_t));
         for (size_t i = 0; i < k; i++)
             for (int c = 0; c < p->out_ch; c++)
@@ -409,6 +414,11 @@ static void pa_play_flush(audio_io *a)
     play_queue_reset_producer(&p->pq);
 }
 
+static void pa_play_hold(audio_io *a, bool hold)
+{
+    atomic_store_explicit(&((audio_pa *)a)->hold, hold, memory_order_release);
+}
+
 static void pa_stats(const audio_io *a, audio_io_stats *out)
 {
     audio_pa *p = (audio_pa *)a;
@@ -464,6 +474,7 @@ static const audio_io_vtable pa_vt = {
     .play = pa_play,
     .play_pending = pa_play_pending,
     .play_flush = pa_play_flush,
+    .play_hold = pa_play_hold,
     .stats = pa_stats,
     .close = pa_close,
 };
@@ -589,6 +600,7 @@ int audio_io_open_live(audio_io **out, const wz_config *cfg, const char *device_
     p->base.frame_samples = (size_t)WZ_SAMPLE_RATE / 1000 * (size_t)frame_ms;
     p->has_out = out_dev != paNoDevice;
     atomic_init(&p->flush_to, 0);
+    atomic_init(&p->hold, false);
     atomic_init(&p->overruns, 0);
     atomic_init(&p->underruns, 0);
     stamp_init(&p->in_stamp);

@@ -243,6 +243,10 @@ static void start_capture(core *c, int64_t from_ms, bool after_wake)
 static void stop_playback(core *c)
 {
     audio_io_play_flush(c->aio);
+    if (c->held) { /* after the flush, so the held audio never plays */
+        audio_io_play_hold(c->aio, false);
+        c->held = false;
+    }
     pending_clear(&c->play);
     c->playing = false;
 }
@@ -532,6 +536,36 @@ static void on_wake(core *c, const wake_hit *h)
     seek_command_start(c);
 }
 
+/* Live, stage 2 checks a candidate on its own thread, which takes 50-100 ms
+ * (more on a busy machine). A wake word or stop phrase heard over the reply
+ * holds the reply meanwhile, so a barge-in stops it at stage 1's pace; a
+ * candidate that is rejected, or turns out to be the reply's own voice, lets
+ * it play on from where it stopped (bargein.hold). In file mode the check
+ * is inline and this never holds. */
+static void hold_for_check(core *c)
+{
+    wake_hit cand;
+    double kept_db, echo_db;
+    bool hold = c->l->cfg->bargein_hold && c->playing && fsm_get(&c->fsm) == FSM_SPEAKING &&
+                wake_checking(c->wake, &cand) && cand.end_ms != c->hold_expired_end &&
+                !heard_own_voice(c, &cand, &kept_db, &echo_db);
+    if (hold && c->held && now_ms(c) - c->held_from_ms >= CORE_HOLD_MAX_MS) {
+        c->hold_expired_end = cand.end_ms; /* play on; this candidate holds no more */
+        hold = false;
+    }
+    if (hold == c->held)
+        return;
+    c->held = hold;
+    audio_io_play_hold(c->aio, hold);
+    if (hold) {
+        c->held_from_ms = now_ms(c);
+        ev_emitf("playback_held", "{s:s, s:I}", "keyword", cand.keyword, "audio_ms", (json_int_t)now_ms(c));
+    } else {
+        ev_emitf("playback_resumed", "{s:I, s:I}", "audio_ms", (json_int_t)now_ms(c), "held_ms",
+                 (json_int_t)(now_ms(c) - c->held_from_ms));
+    }
+}
+
 static void process_frame(core *c)
 {
     int64_t f = c->frames++;
@@ -615,6 +649,7 @@ static void process_frame(core *c)
             go(c, FSM_EV_FOLLOWUP_TIMEOUT);
         }
     }
+    hold_for_check(c);
     maybe_start_announcement(c);
     status_update(c);
 }
@@ -704,7 +739,12 @@ bool core_audio_step(core *c, int *exit_code)
         return false;
     }
     if (!c->brain_ready) {
-        c->frames++; /* live, brain still loading: keep the clock, ignore the audio */
+        /* Live, brain still loading: ignore the audio but keep the clock,
+         * the wake word's included, so that every audio_ms is on one
+         * timeline (they were apart by the loading time). */
+        c->frames++;
+        wake_hit ignored;
+        (void)wake_skip(c->wake, c->mic, (int)c->frame_n, &ignored);
         return true;
     }
     process_frame(c);
@@ -759,6 +799,7 @@ int core_audio_open(core *c, char *err, size_t errlen)
     }
     c->last_ref = INT64_MIN / 2;
     c->last_speech = INT64_MIN / 2;
+    c->hold_expired_end = -1;
     c->pre_frames = (size_t)(CORE_PREROLL_MS / c->frame_ms);
     c->mic = calloc(c->frame_n, sizeof(int16_t));
     c->ref = calloc(c->frame_n, sizeof(int16_t));

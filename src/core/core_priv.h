@@ -78,6 +78,9 @@ typedef struct {
 /* Audio sent before the endpointer's start of speech: the VAD turns on a
  * frame or two late, and the recogniser likes a little lead-in. */
 #define CORE_SPEECH_PREROLL_MS 200
+/* bargein.hold: longest a reply is held for one stage-2 check (it normally
+ * takes 50-100 ms; a stuck check must not silence the reply for good). */
+#define CORE_HOLD_MAX_MS 1000
 /* Reply audio waiting for the playback queue, in seconds at the reply's
  * rate; Flite and Piper produce far faster than real time, and the
  * playback queue itself holds AUDIO_IO_PLAY_QUEUE_MS. */
@@ -167,6 +170,9 @@ typedef struct core {
     pending_audio announce;    /* an announcement waiting for IDLE */
     uint64_t announce_req;
     bool playing;              /* reply audio handed to the device */
+    bool held;                 /* playback held while stage 2 checks a candidate */
+    int64_t held_from_ms;
+    int64_t hold_expired_end;  /* end_ms of a candidate held for CORE_HOLD_MAX_MS */
 
     /* Interactive status line (a TTY, not --quiet or --events). */
     bool status_tty;

@@ -779,6 +779,18 @@ static int verify_collect(wake *w, wake_hit *hit)
     return kind;
 }
 
+bool wake_checking(const wake *w, wake_hit *cand)
+{
+    const verifier *v = &w->v;
+    if (atomic_load_explicit(&v->state, memory_order_acquire) == V_IDLE || v->gen != w->gen)
+        return false;
+    if (cand) { /* the frame thread wrote v->hit and v->line; the worker only reads them */
+        *cand = v->hit;
+        cand->kind = w->lines[v->line].phrase < 0 ? WAKE_STOP : WAKE_HIT;
+    }
+    return true;
+}
+
 /* A stage-1 detection: its positions on the input timeline. */
 static void candidate_positions(const wake *w, int sf, int ef, wake_hit *c)
 {

@@ -118,6 +118,13 @@ int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit);
 #define WAKE_RESUME_MS 300
 int wake_skip(wake *w, const int16_t *frame, int n, wake_hit *hit);
 
+/* Is stage 2 checking a candidate (async only; inline it never is between
+ * calls)? If so, *cand (may be NULL) gets its positions and kind (WAKE_HIT
+ * or WAKE_STOP); its verdict comes from a later wake_process()/wake_skip().
+ * A candidate voided by wake_reset() no longer counts. The core holds
+ * playback while this is true, so a barge-in does not wait for the check. */
+bool wake_checking(const wake *w, wake_hit *cand);
+
 /* Drops the partial search state (e.g. after barge-in, so the reply's tail
  * cannot complete a phrase). Keeps the input timeline and the refractory
  * deadline. */

@@ -235,6 +235,41 @@ static void test_flush_drops_queued_audio(void)
     audio_io_close(a);
 }
 
+/* A held reply plays silence and keeps its place: released, it goes on with
+ * the very next sample; a flush while held drops it and nothing plays. */
+static void test_hold_keeps_place(void)
+{
+    char in[256];
+    path_of(in, sizeof(in), "in1h.wav");
+    make_input(in, 16000, 0);
+    audio_io *a = open_file(in, NULL, true, NULL);
+    static int16_t t[16000];
+    tone(t, 16000, 1000, 16000, 10000);
+    t[FRAME] = 7777; /* the first sample after the first frame */
+    ASSERT_EQ(16000, audio_io_play(a, t, 16000, 16000));
+    int16_t frame[FRAME], ref[FRAME];
+    ASSERT_EQ(WZ_OK, audio_io_read_frame(a, frame, ref, 0));
+    ASSERT_EQ(0, memcmp(ref, t, sizeof(ref)));
+    audio_io_play_hold(a, true);
+    for (int i = 0; i < 5; i++) {
+        ASSERT_EQ(WZ_OK, audio_io_read_frame(a, frame, ref, 0));
+        ASSERT_EQ(FRAME, first_nonzero(ref, FRAME));
+    }
+    ASSERT_EQ(16000 - FRAME, audio_io_play_pending(a));
+    audio_io_play_hold(a, false);
+    ASSERT_EQ(WZ_OK, audio_io_read_frame(a, frame, ref, 0));
+    ASSERT_EQ(7777, ref[0]);
+    ASSERT_EQ(0, memcmp(ref, t + FRAME, sizeof(ref)));
+
+    audio_io_play_hold(a, true);
+    audio_io_play_flush(a);
+    ASSERT_EQ(0, audio_io_play_pending(a));
+    audio_io_play_hold(a, false);
+    ASSERT_EQ(WZ_OK, audio_io_read_frame(a, frame, ref, 0));
+    ASSERT_EQ(FRAME, first_nonzero(ref, FRAME));
+    audio_io_close(a);
+}
+
 static void test_play_queue_full_refuses(void)
 {
     char in[256];
@@ -344,6 +379,7 @@ int main(void)
     RUN(test_played_tone_at_right_offset);
     RUN(test_play_other_rate);
     RUN(test_flush_drops_queued_audio);
+    RUN(test_hold_keeps_place);
     RUN(test_play_queue_full_refuses);
     RUN(test_echo_mixing);
     RUN(test_echo_spec_validation);

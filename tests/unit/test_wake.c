@@ -351,6 +351,53 @@ static void test_async_reset_voids_verdict(void)
     free(x);
 }
 
+/* While stage 2 runs (async), wake_checking() reports the candidate the
+ * verdict will be about; before and after, and inline at any time, it
+ * reports nothing. wake_reset() voids it. */
+static void test_checking_reports_candidate(void)
+{
+    static const char *const parts[] = {"hey wiser", "what time is it"};
+    int ends[2], n;
+    int16_t *x = build("slt", parts, 2, ends, &n);
+    for (int mode = 0; mode < 3; mode++) { /* inline, async, async + reset */
+        wake *w = make_mode("hey wyzer/1e-20/", 1500, mode > 0);
+        wake_hit cand = {0}, h = {0};
+        int checking = 0, hits = 0;
+        for (int f = 0; f + FRAME <= n; f += FRAME) {
+            int k = wake_process(w, x + f, FRAME, &h);
+            hits += k == WAKE_HIT;
+            wake_hit c;
+            if (!wake_checking(w, &c))
+                continue;
+            ASSERT_EQ(0, hits); /* nothing is checked once the verdict is in */
+            if (!checking++)
+                cand = c;
+            if (mode == 2) {
+                ASSERT_EQ(WZ_OK, wake_reset(w));
+                ASSERT_TRUE(!wake_checking(w, NULL));
+            }
+        }
+        if (mode > 0)
+            hits += drain(w, &h) == WAKE_HIT;
+        ASSERT_TRUE(!wake_checking(w, NULL));
+        if (mode == 0) {
+            ASSERT_EQ(0, checking);
+            ASSERT_EQ(1, hits);
+        } else {
+            ASSERT_GE(checking, 1);
+            ASSERT_EQ(WAKE_HIT, cand.kind);
+            ASSERT_STREQ("hey wyzer", cand.keyword);
+            ASSERT_EQ(mode == 1 ? 1 : 0, hits);
+            if (mode == 1) {
+                ASSERT_EQ(h.start_ms, cand.start_ms);
+                ASSERT_EQ(h.end_ms, cand.end_ms);
+            }
+        }
+        wake_destroy(w);
+    }
+    free(x);
+}
+
 static void test_unknown_word_is_config_error(void)
 {
     wz_config cfg;
@@ -377,6 +424,7 @@ int main(void)
     RUN(test_noisy_female_voice);
     RUN(test_async_matches_inline);
     RUN(test_async_reset_voids_verdict);
+    RUN(test_checking_reports_candidate);
     RUN(test_unknown_word_is_config_error);
     return TEST_SUMMARY();
 }
