@@ -26,6 +26,7 @@
     X(audio, output_device, STR, "", 0, 0, "", "playback device: name substring or index (empty: default)") \
     X(audio, frame_ms, INT, "20", 10, 30, "", "processing frame in ms (10, 20 or 30)") \
     X(audio, realtime_priority, INT, "10", 0, 99, "", "SCHED_FIFO priority of the core's frame thread when the input is live or real-time (0: normal scheduling)") \
+    X(audio, output_latency_ms, INT, "60", 0, 500, "", "playback buffer PortAudio is asked for, in ms (0: the device default low latency); smaller stops a barge-in sooner, but through the ALSA pulse plugin 20-40 ms underran every 10-30 s") \
     X(audio, prefill_ms, INT, "60", 0, 2000, "", "playback jitter buffer filled before speech starts") \
     X(wake, words, STR, "hey wyzer/1e-30/", 0, 0, "", "wake phrases with thresholds: phrase/threshold/, comma separated") \
     X(wake, refractory_ms, INT, "1500", 0, 60000, "", "ignore further wake words for this long after one") \

@@ -483,8 +483,8 @@ static const audio_io_vtable pa_vt = {
 
 /* Opens one half-duplex stream on dev, trying 16 kHz first (no
  * resampling), then the device's default rate, then 48 and 44.1 kHz; mono
- * first, then stereo. */
-static int open_one(audio_pa *p, PaDeviceIndex dev, bool input, char *err, size_t errlen)
+ * first, then stereo. latency_ms 0: the device's default low latency. */
+static int open_one(audio_pa *p, PaDeviceIndex dev, bool input, int latency_ms, char *err, size_t errlen)
 {
     const PaDeviceInfo *d = Pa_GetDeviceInfo(dev);
     int rates[] = {WZ_SAMPLE_RATE, (int)d->defaultSampleRate, 48000, 44100};
@@ -498,7 +498,9 @@ static int open_one(audio_pa *p, PaDeviceIndex dev, bool input, char *err, size_
                 .device = dev,
                 .channelCount = ch,
                 .sampleFormat = paInt16,
-                .suggestedLatency = input ? d->defaultLowInputLatency : d->defaultLowOutputLatency,
+                .suggestedLatency = latency_ms > 0 ? latency_ms / 1000.0
+                                    : input       ? d->defaultLowInputLatency
+                                                  : d->defaultLowOutputLatency,
             };
             PaStream *st = NULL;
             last = Pa_OpenStream(&st, input ? &sp : NULL, input ? NULL : &sp, rates[r],
@@ -608,8 +610,9 @@ int audio_io_open_live(audio_io **out, const wz_config *cfg, const char *device_
     p->pa_held = true;
     /* The callbacks use the rings, which exist before the streams start;
      * the streams only start in audio_io_start(). */
-    rc = open_one(p, in_dev, true, err, errlen);
-    if (rc == WZ_OK && p->has_out && open_one(p, out_dev, false, err, errlen) != WZ_OK) {
+    rc = open_one(p, in_dev, true, 0, err, errlen);
+    if (rc == WZ_OK && p->has_out &&
+        open_one(p, out_dev, false, (int)cfg->audio_output_latency_ms, err, errlen) != WZ_OK) {
         log_warn("%s: replies will not be heard", err);
         p->has_out = false;
     }

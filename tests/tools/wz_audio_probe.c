@@ -2,7 +2,7 @@
  *
  *   wz_audio_probe live CAPTURE_MS OUT.wav [TONE_AT_MS TONE_MS TONE_HZ TONE_RATE]
  *       Opens audio_io_open_live (device from $WZ_AUDIO_DEVICE, default
- *       device otherwise; $WZ_AUDIO_OUTPUT sets audio.output_device), captures CAPTURE_MS of 16 kHz frames into OUT.wav,
+ *       device otherwise; $WZ_AUDIO_OUTPUT sets audio.output_device; WYZER_* variables apply as for wyzer), captures CAPTURE_MS of 16 kHz frames into OUT.wav,
  *       and at TONE_AT_MS queues a sine of TONE_MS at TONE_HZ, generated at
  *       TONE_RATE (so playback resampling is exercised). Creates
  *       $WZ_PROBE_READY_FILE, if set, once capture has started.
@@ -126,6 +126,11 @@ static int live(int argc, char **argv)
 
     wz_config cfg;
     config_init(&cfg);
+    char cerr[256] = ""; /* WYZER_AUDIO_* variables, as wyzer itself takes them */
+    if (config_apply_env(&cfg, cerr, sizeof(cerr)) != WZ_OK) {
+        fprintf(stderr, "wz_audio_probe: %s\n", cerr);
+        return 2;
+    }
     if (getenv("WZ_AUDIO_OUTPUT"))
         wz_strlcpy(cfg.audio_output_device, getenv("WZ_AUDIO_OUTPUT"), sizeof(cfg.audio_output_device));
     char err[512] = "";
@@ -325,6 +330,11 @@ static int echo(char **argv)
     }
     wz_config cfg;
     config_init(&cfg);
+    char cerr[256] = ""; /* WYZER_AUDIO_* variables, as wyzer itself takes them */
+    if (config_apply_env(&cfg, cerr, sizeof(cerr)) != WZ_OK) {
+        fprintf(stderr, "wz_audio_probe: %s\n", cerr);
+        return 2;
+    }
     audio_io *a = NULL;
     int rc = audio_io_open_live(&a, &cfg, getenv("WZ_AUDIO_DEVICE"), 20, err, sizeof(err));
     if (rc) {

@@ -216,15 +216,25 @@ static void test_play_other_rate(void)
     free(pcm);
 }
 
-static void test_flush_drops_queued_audio(void)
+/* A 1 s silent input (file name) with t, 1 s of 1 kHz tone, queued;
+ * mark (unless 0) replaces the tone's first sample after the first frame. */
+static audio_io *open_playing(const char *name, int16_t *t, int16_t mark)
 {
     char in[256];
-    path_of(in, sizeof(in), "in1f.wav");
+    path_of(in, sizeof(in), name);
     make_input(in, 16000, 0);
     audio_io *a = open_file(in, NULL, true, NULL);
-    static int16_t t[16000];
     tone(t, 16000, 1000, 16000, 10000);
+    if (mark)
+        t[FRAME] = mark;
     ASSERT_EQ(16000, audio_io_play(a, t, 16000, 16000));
+    return a;
+}
+
+static void test_flush_drops_queued_audio(void)
+{
+    static int16_t t[16000];
+    audio_io *a = open_playing("in1f.wav", t, 0);
     int16_t frame[FRAME], ref[FRAME];
     ASSERT_EQ(WZ_OK, audio_io_read_frame(a, frame, ref, 0));
     ASSERT_NE(FRAME, first_nonzero(ref, FRAME));
@@ -239,14 +249,8 @@ static void test_flush_drops_queued_audio(void)
  * the very next sample; a flush while held drops it and nothing plays. */
 static void test_hold_keeps_place(void)
 {
-    char in[256];
-    path_of(in, sizeof(in), "in1h.wav");
-    make_input(in, 16000, 0);
-    audio_io *a = open_file(in, NULL, true, NULL);
     static int16_t t[16000];
-    tone(t, 16000, 1000, 16000, 10000);
-    t[FRAME] = 7777; /* the first sample after the first frame */
-    ASSERT_EQ(16000, audio_io_play(a, t, 16000, 16000));
+    audio_io *a = open_playing("in1h.wav", t, 7777);
     int16_t frame[FRAME], ref[FRAME];
     ASSERT_EQ(WZ_OK, audio_io_read_frame(a, frame, ref, 0));
     ASSERT_EQ(0, memcmp(ref, t, sizeof(ref)));
