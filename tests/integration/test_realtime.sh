@@ -8,24 +8,23 @@ sox -q -n -r 16000 -c 1 -b 16 "$TMP/quiet.wav" synth 4 whitenoise vol 0.01
 # audio to be seen running (~10 s of CPU for 180 s of audio)
 sox -q -n -r 16000 -c 1 -b 16 "$TMP/long.wav" synth 180 whitenoise vol 0.01
 
-# classes of the core's threads while it runs on a real-time paced file
+# classes of the core's threads while it runs on the input. The core logs
+# "listening (...)" once its audio is open and sets its priority right after,
+# so wait for that line (it can take seconds on a loaded machine: sampling a
+# fixed 1 s after start failed beside other live-audio tests), then sample.
 run_classes() { # input, extra args...
   local input=$1; shift
-  "$WYZER" --quiet --input "$input" "$@" >/dev/null 2>"$TMP/err" &
-  local main=$! core="" i seen=0 cls=""
+  "$WYZER" --log-level info --input "$input" "$@" >/dev/null 2>"$TMP/err" &
+  local main=$! core="" i cls=""
   CLEANUP_PIDS+=("$main")
-  # sample for up to 1.5 s after the core appears (it raises itself once its
-  # audio is open); stop early once FF shows
-  for i in $(seq 100); do
-    core=$(pid_of_comm "$main" wyzer-core)
-    if [ -n "$core" ]; then
-      cls=$(ps -L -o cls= -p "$core" | sort | uniq -c | tr -s ' \n' ' ')
-      seen=$((seen + 1))
-      grep -q FF <<<"$cls" && break
-      [ $seen -ge 20 ] && break
-    fi
+  for i in $(seq 600); do
+    grep -q "listening (" "$TMP/err" && break
+    kill -0 "$main" 2>/dev/null || break
     sleep 0.05
   done
+  sleep 0.2
+  core=$(pid_of_comm "$main" wyzer-core)
+  [ -n "$core" ] && cls=$(ps -L -o cls= -p "$core" | sort | uniq -c | tr -s ' \n' ' ')
   echo "$cls"
   kill "$main" 2>/dev/null
   wait "$main" 2>/dev/null
