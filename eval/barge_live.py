@@ -54,33 +54,24 @@ def say(path):
     return t
 
 
-class Events:
-    def __init__(self, path):
-        self.path, self.seen = path, []
+def count(events, name):
+    return sum(1 for e in events if e.get("event") == name)
 
-    def poll(self):
-        try:
-            lines = open(self.path, errors="replace").read().splitlines()
-        except OSError:
-            return self.seen
-        self.seen = []
-        for ln in lines:
-            try:
-                self.seen.append(json.loads(ln))
-            except ValueError:
-                pass
-        return self.seen
 
-    def wait(self, pred, timeout):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if any(pred(e) for e in self.poll()):
-                return True
-            time.sleep(0.05)
-        return False
+def wait_events(path, pred, timeout):
+    """Reads the events file every 50 ms until pred(events) holds (True) or
+    timeout seconds pass (False)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred(wzrun.read_events(path)):
+            return True
+        time.sleep(0.05)
+    return False
 
-    def count(self, name):
-        return sum(1 for e in self.poll() if e.get("event") == name)
+
+def idle(events):
+    states = [e for e in events if e.get("event") == "state"]
+    return bool(states) and states[-1].get("to") == "idle"
 
 
 def first_above(x, start, thresh=THRESH):
@@ -126,37 +117,27 @@ def main():
                             "--raw", "--latency-msec=10"], stdout=open(rec_path, "wb"))
     t_rec = time.monotonic()
     ev_path = os.path.join(a.out, "events.jsonl")
-    env = dict(os.environ)
-    env.update(XDG_STATE_HOME=os.path.join(tmp, "state"), XDG_DATA_HOME=os.path.join(tmp, "data"),
-               XDG_CONFIG_HOME=os.path.join(tmp, "config"),
-               PATH=wzrun.STUBBIN + ":" + env.get("PATH", "/usr/bin:/bin"))
+    env = wzrun.sandbox_env(tmp)
     cmd = [a.wyzer, "--events", "--log-level", "debug"]
     for s in wzrun.SANDBOX_SETS + ["llm.backend=ollama", "llm.url=" + st.url] + a.set:
         cmd += ["--set", s]
     w = subprocess.Popen(cmd, stdout=open(ev_path, "wb"), stderr=open(os.path.join(a.out, "stderr.log"), "wb"),
                          env=env, start_new_session=True)
     t_w = time.monotonic()
-    ev = Events(ev_path)
-    if not ev.wait(lambda e: e.get("event") == "ready", 90):
+    if not wait_events(ev_path, lambda evs: count(evs, "ready") > 0, 90):
         print("barge_live: wyzer never became ready; see %s/stderr.log" % a.out, file=sys.stderr)
         return 1
     time.sleep(1.0)
     for i, c in enumerate(clips):
-        n_tts = ev.count("tts_start")
+        n_tts = count(wzrun.read_events(ev_path), "tts_start")
         c["t_a"] = say(c["a"])
-        c["replied"] = ev.wait(lambda e: ev.count("tts_start") > n_tts, 15)
+        c["replied"] = wait_events(ev_path, lambda evs: count(evs, "tts_start") > n_tts, 15)
         time.sleep(1.5 + 0.5 * (i % 4))
         c["t_b"] = say(c["b"])
         # After the barge-in Wyzer listens for a request that never comes
         # and goes back to idle; a missed one plays the reply to its end.
-        ev.wait(lambda e: False, 1.0)
-        end = time.monotonic() + 40
-        while time.monotonic() < end:
-            evs = ev.poll()
-            states = [e for e in evs if e.get("event") == "state"]
-            if states and states[-1].get("to") == "idle":
-                break
-            time.sleep(0.1)
+        time.sleep(1.0)
+        wait_events(ev_path, idle, 40)
         time.sleep(0.8)
         print("  session %d (%s): reply %s" % (i, c["voice"], "yes" if c["replied"] else "NO"),
               file=sys.stderr, flush=True)
@@ -182,12 +163,11 @@ def report(out):
     meta = json.load(open(os.path.join(out, "sessions.json")))
     t_rec, t_w, clips = meta["t_rec"], meta["t_w"], meta["clips"]
     rec_path = os.path.join(out, "room.raw")
-    ev = Events(os.path.join(out, "events.jsonl"))
     raw = array.array("h")
     raw.frombytes(open(rec_path, "rb").read()[:os.path.getsize(rec_path) // 4 * 4])
     left, right = raw[0::2], raw[1::2]
     user = array.array("i", (l - r for l, r in zip(left, right)))
-    evs = ev.poll()
+    evs = wzrun.read_events(os.path.join(out, "events.jsonl"))
     rows = []
     for i, c in enumerate(clips):
         guess = int((c["t_b"] - t_rec) * RATE) - RATE // 2
@@ -215,11 +195,7 @@ def report(out):
     xs = [r["value_ms"] for r in rows if r["value_ms"] is not None]
     checks = [r["held_ms"] for r in rows if "held_ms" in r]
     resumed = [e["held_ms"] for e in evs if e.get("event") == "playback_resumed"]
-    own = sum(1 for e in evs if e.get("event") == "own_voice")
-    stats = {}
-    for e in evs:
-        if e.get("event") == "heartbeat" and e.get("component", "core") == "core":
-            stats = e
+    own = count(evs, "own_voice")
     summ = {"n": len(rows), "measured": len(xs), "p50_ms": wzrun.pctl(xs, 50), "p95_ms": wzrun.pctl(xs, 95),
             "max_ms": max(xs) if xs else None, "held_p50_ms": wzrun.pctl(checks, 50),
             "held_max_ms": max(checks) if checks else None, "resumed": len(resumed),
@@ -227,8 +203,8 @@ def report(out):
             "underruns": sum(e.get("new_underruns", 0) for e in evs if e.get("event") == "xrun"),
             "missed": sum(1 for r in rows if r.get("playing") and not r.get("barged")),
             "not_playing": sum(1 for r in rows if not r.get("playing")),
-            "own_voice": own, "replies": sum(1 for e in evs if e.get("event") == "tts_start")}
-    json.dump({"summary": summ, "rows": rows, "last_heartbeat": stats}, open(os.path.join(out, "barge_live.json"), "w"),
+            "own_voice": own, "replies": count(evs, "tts_start")}
+    json.dump({"summary": summ, "rows": rows}, open(os.path.join(out, "barge_live.json"), "w"),
               indent=1)
     with open(os.path.join(out, "barge_live.md"), "w") as f:
         f.write("# Live barge-in (PulseAudio room, echo 6 dB over the user)\n\n")

@@ -55,11 +55,9 @@ def start_llm_standin(port_file, args):
     raise RuntimeError("LLM stand-in did not start (no port in %s)" % port_file)
 
 
-def run_wyzer(wyzer, clip, out_wav=None, fast=True, sets=(), extra=(),
-              timeout=None, keep_dir=None):
-    """Runs one session; returns dict(rc, events, stderr_tail, wall_s,
-    timed_out).  Never raises on wyzer failures: they are results."""
-    tmp = tempfile.mkdtemp(prefix="wz-eval.")
+def sandbox_env(tmp):
+    """The environment for one sandboxed wyzer: its own XDG state, data and
+    config under tmp, and the stand-in commands of eval/stubbin first on PATH."""
     env = dict(os.environ)
     env.update(XDG_STATE_HOME=os.path.join(tmp, "state"),
                XDG_DATA_HOME=os.path.join(tmp, "data"),
@@ -67,6 +65,31 @@ def run_wyzer(wyzer, clip, out_wav=None, fast=True, sets=(), extra=(),
                PATH=STUBBIN + ":" + env.get("PATH", "/usr/bin:/bin"),
                WZ_EVAL_TOOL_LOG=os.path.join(tmp, "tools.log"))
     env.pop("WYZER_LLM_BACKEND", None)
+    return env
+
+
+def read_events(path):
+    """The JSON Lines of an --events stdout; a line that is not JSON becomes
+    {"event": "_bad_line", "line": ...}. A missing file has none."""
+    events = []
+    try:
+        lines = open(path, errors="replace").read().splitlines()
+    except OSError:
+        return events
+    for line in lines:
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            events.append({"event": "_bad_line", "line": line[:200]})
+    return events
+
+
+def run_wyzer(wyzer, clip, out_wav=None, fast=True, sets=(), extra=(),
+              timeout=None, keep_dir=None):
+    """Runs one session; returns dict(rc, events, stderr_tail, wall_s,
+    timed_out).  Never raises on wyzer failures: they are results."""
+    tmp = tempfile.mkdtemp(prefix="wz-eval.")
+    env = sandbox_env(tmp)
     cmd = [wyzer, "--input", clip, "--events"]
     if fast:
         cmd.append("--fast")
@@ -90,12 +113,7 @@ def run_wyzer(wyzer, clip, out_wav=None, fast=True, sets=(), extra=(),
             os.killpg(p.pid, 9)
             rc = p.wait()
     wall = time.monotonic() - t0
-    events = []
-    for line in open(os.path.join(tmp, "stdout"), errors="replace"):
-        try:
-            events.append(json.loads(line))
-        except ValueError:
-            events.append({"event": "_bad_line", "line": line[:200]})
+    events = read_events(os.path.join(tmp, "stdout"))
     err = open(os.path.join(tmp, "stderr"), errors="replace").read()
     if keep_dir:
         os.makedirs(keep_dir, exist_ok=True)

@@ -546,9 +546,11 @@ static void hold_for_check(core *c)
 {
     wake_hit cand;
     double kept_db, echo_db;
+    /* The own-voice check is made once, when a hold would start: its
+     * figures move with every frame, and a hold must not flicker. */
     bool hold = c->l->cfg->bargein_hold && c->playing && fsm_get(&c->fsm) == FSM_SPEAKING &&
                 wake_checking(c->wake, &cand) && cand.end_ms != c->hold_expired_end &&
-                !heard_own_voice(c, &cand, &kept_db, &echo_db);
+                (c->held || !heard_own_voice(c, &cand, &kept_db, &echo_db));
     if (hold && c->held && now_ms(c) - c->held_from_ms >= CORE_HOLD_MAX_MS) {
         c->hold_expired_end = cand.end_ms; /* play on; this candidate holds no more */
         hold = false;

@@ -116,6 +116,17 @@ static void tell_ready(void)
     if (fp)
         fclose(fp);
 }
+/* Defaults plus the WYZER_* variables, as wyzer itself takes them. */
+static int probe_config(wz_config *cfg)
+{
+    config_init(cfg);
+    char err[256] = "";
+    int rc = config_apply_env(cfg, err, sizeof(err));
+    if (rc != WZ_OK)
+        fprintf(stderr, "wz_audio_probe: %s\n", err);
+    return rc;
+}
+
 static int live(int argc, char **argv)
 {
     int capture_ms = atoi(argv[2]);
@@ -125,12 +136,8 @@ static int live(int argc, char **argv)
     int tone_rate = argc > 7 ? atoi(argv[7]) : 16000;
 
     wz_config cfg;
-    config_init(&cfg);
-    char cerr[256] = ""; /* WYZER_AUDIO_* variables, as wyzer itself takes them */
-    if (config_apply_env(&cfg, cerr, sizeof(cerr)) != WZ_OK) {
-        fprintf(stderr, "wz_audio_probe: %s\n", cerr);
+    if (probe_config(&cfg) != WZ_OK)
         return 2;
-    }
     if (getenv("WZ_AUDIO_OUTPUT"))
         wz_strlcpy(cfg.audio_output_device, getenv("WZ_AUDIO_OUTPUT"), sizeof(cfg.audio_output_device));
     char err[512] = "";
@@ -329,12 +336,8 @@ static int echo(char **argv)
         return 2;
     }
     wz_config cfg;
-    config_init(&cfg);
-    char cerr[256] = ""; /* WYZER_AUDIO_* variables, as wyzer itself takes them */
-    if (config_apply_env(&cfg, cerr, sizeof(cerr)) != WZ_OK) {
-        fprintf(stderr, "wz_audio_probe: %s\n", cerr);
+    if (probe_config(&cfg) != WZ_OK)
         return 2;
-    }
     audio_io *a = NULL;
     int rc = audio_io_open_live(&a, &cfg, getenv("WZ_AUDIO_DEVICE"), 20, err, sizeof(err));
     if (rc) {
