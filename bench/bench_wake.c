@@ -11,16 +11,27 @@
  *
  * Usage: bench_wake [--quick] [thresholds, comma separated]
  * A detection counts if the reported end lies within 400 ms of the true end
- * of "hey wiser". */
+ * of "hey wiser".
+ *
+ * bench_wake --corpus DIR [thresholds]: the wake module alone on the
+ * evaluation corpus (eval/gen_corpus.py; DIR holds manifest.jsonl), each clip
+ * converted to 16 kHz mono as the file backend does. A positive counts as
+ * detected when a wake hit ends between the start of "hey wiser" and the end
+ * of the command, as eval/run_eval.py scores the `wake` event; every hit on
+ * a negative is a false wake. Prints totals and detection per voice and per
+ * SNR; WZ_DEBUG=1 adds each clip and stage 2's transcripts. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "../tests/synth.h"
 #include "app/config.h"
 #include "common/wz.h"
 #include "core/wake.h"
+#include "core/wav.h"
 #include "common/log.h"
 
 #define FRAME 320
@@ -118,15 +129,172 @@ static void feed_silence(wake *w, int ms)
     }
 }
 
+/* ---- --corpus: the evaluation corpus ---------------------------------- */
+
+typedef struct {
+    char voice[32];
+    char snr[16];  /* "clean", "20", ... */
+    int positive;
+    int wake_start_ms, cmd_end_ms; /* positives: the scoring window */
+    int16_t *pcm;
+    size_t n;
+} corpus_clip;
+
+typedef struct { char key[32]; int n, det1, det; } tally;
+
+static void tally_add(tally *t, int *nt, int max, const char *key, int det1, int det)
+{
+    int i = 0;
+    while (i < *nt && strcmp(t[i].key, key)) i++;
+    if (i == *nt) {
+        if (*nt == max) return;
+        wz_strlcpy(t[i].key, key, sizeof(t[i].key));
+        (*nt)++;
+    }
+    t[i].n++;
+    t[i].det1 += det1;
+    t[i].det += det;
+}
+
+static int load_corpus(const char *dir, corpus_clip **out, int *nout)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/manifest.jsonl", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "bench_wake: cannot open %s (run `make eval-corpus` first)\n", path);
+        return -1;
+    }
+    int cap = 256, n = 0;
+    corpus_clip *c = calloc((size_t)cap, sizeof(*c));
+    char line[8192];
+    while (c && fgets(line, sizeof(line), f)) {
+        json_error_t je;
+        json_t *o = json_loads(line, 0, &je);
+        if (!o) continue;
+        if (n == cap) {
+            corpus_clip *g = realloc(c, sizeof(*c) * (size_t)(cap *= 2));
+            if (!g) { json_decref(o); break; }
+            c = g;
+        }
+        corpus_clip *k = &c[n];
+        memset(k, 0, sizeof(*k));
+        const char *file = json_string_value(json_object_get(o, "file"));
+        const char *kind = json_string_value(json_object_get(o, "kind"));
+        const char *voice = json_string_value(json_object_get(o, "voice"));
+        json_t *snr = json_object_get(o, "snr");
+        k->positive = kind && !strcmp(kind, "positive");
+        wz_strlcpy(k->voice, voice ? voice : "?", sizeof(k->voice));
+        if (json_is_number(snr)) snprintf(k->snr, sizeof(k->snr), "%g", json_number_value(snr));
+        else wz_strlcpy(k->snr, "clean", sizeof(k->snr));
+        k->wake_start_ms = (int)json_integer_value(json_object_get(o, "lead_ms"));
+        k->cmd_end_ms = (int)json_integer_value(json_object_get(o, "speech_end_ms"));
+        snprintf(path, sizeof(path), "%s/%s", dir, file ? file : "");
+        wav_info info;
+        char err[256];
+        if (wav_read_16k_mono(path, &k->pcm, &k->n, &info, err, sizeof(err))) {
+            fprintf(stderr, "bench_wake: %s: %s\n", path, err);
+            json_decref(o);
+            continue;
+        }
+        json_decref(o);
+        n++;
+    }
+    fclose(f);
+    *out = c;
+    *nout = n;
+    return c ? 0 : -1;
+}
+
+static int run_corpus(const char *dir, const char *thr_list)
+{
+    corpus_clip *cl;
+    int ncl;
+    if (load_corpus(dir, &cl, &ncl)) return 1;
+    int npos = 0;
+    double neg_h = 0;
+    for (int i = 0; i < ncl; i++) {
+        if (cl[i].positive) npos++;
+        else neg_h += (double)cl[i].n / 16000.0 / 3600.0;
+    }
+    printf("corpus %s: %d positives, %.2f h of negatives\n", dir, npos, neg_h);
+    char list[256];
+    wz_strlcpy(list, thr_list, sizeof(list));
+    char *save = NULL;
+    for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        wz_config cfg;
+        config_init(&cfg);
+        wake_config wc;
+        char err[256];
+        wake *w;
+        if (wake_config_from(&wc, &cfg, err, sizeof(err))) return 1;
+        wc.phrases[0].threshold = strtod(t, NULL);
+        if (wake_create(&w, &wc, err, sizeof(err))) {
+            fprintf(stderr, "wake_create: %s\n", err);
+            return 1;
+        }
+        tally by_voice[16], by_snr[8];
+        int nv = 0, ns = 0, det = 0, det1 = 0, fa = 0;
+        long fa1 = 0;
+        for (int i = 0; i < ncl; i++) {
+            corpus_clip *k = &cl[i];
+            if (wake_reset(w)) return 1;
+            feed_silence(w, 1600); /* clear the refractory period of the clip before */
+            wake_stats before, after;
+            wake_get_stats(w, &before);
+            int64_t base = wake_position_ms(w);
+            int found = 0, hits = 0;
+            for (size_t f = 0; f + FRAME <= k->n; f += FRAME) {
+                wake_hit h;
+                if (wake_process(w, k->pcm + f, FRAME, &h) != WAKE_HIT) continue;
+                hits++;
+                int64_t end = h.end_ms - base;
+                if (k->positive && end >= k->wake_start_ms && end <= k->cmd_end_ms) found = 1;
+            }
+            wake_get_stats(w, &after);
+            int cand = after.candidates > before.candidates;
+            if (k->positive) {
+                det += found;
+                det1 += cand;
+                tally_add(by_voice, &nv, 16, k->voice, cand, found);
+                tally_add(by_snr, &ns, 8, k->snr, cand, found);
+            } else {
+                fa += hits;
+                fa1 += after.candidates - before.candidates;
+            }
+            if (getenv("WZ_DEBUG"))
+                fprintf(stderr, "clip %d %s %s/%s: stage1 %ld final %d\n", i, k->positive ? "pos" : "neg",
+                        k->voice, k->snr, after.candidates - before.candidates, k->positive ? found : hits);
+        }
+        printf("\nthreshold %s: stage 1 %.1f%% (%d/%d), final %.1f%% (%d/%d); false wakes %.1f/h (%d), "
+               "stage-1 candidates on negatives %.1f/h (%ld)\n",
+               t, 100.0 * det1 / npos, det1, npos, 100.0 * det / npos, det, npos, fa / neg_h, fa, fa1 / neg_h,
+               fa1);
+        printf("| voice | positives | stage 1 | final |\n|---|---|---|---|\n");
+        for (int i = 0; i < nv; i++)
+            printf("| %s | %d | %d | %d |\n", by_voice[i].key, by_voice[i].n, by_voice[i].det1, by_voice[i].det);
+        printf("| snr dB | positives | stage 1 | final |\n|---|---|---|---|\n");
+        for (int i = 0; i < ns; i++)
+            printf("| %s | %d | %d | %d |\n", by_snr[i].key, by_snr[i].n, by_snr[i].det1, by_snr[i].det);
+        fflush(stdout);
+        wake_destroy(w);
+    }
+    for (int i = 0; i < ncl; i++) free(cl[i].pcm);
+    free(cl);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int quick = 0;
     if (getenv("WZ_DEBUG")) log_set_level(LOG_DEBUG);
-    const char *thr_list = "1e-10,1e-20,1e-30,1e-40";
+    const char *thr_list = "1e-10,1e-20,1e-30,1e-40", *corpus = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) quick = 1;
+        else if (!strcmp(argv[i], "--corpus") && i + 1 < argc) corpus = argv[++i];
         else thr_list = argv[i];
     }
+    if (corpus) return run_corpus(corpus, thr_list);
     int nvoices = quick ? 4 : (int)WZ_ARRAY_LEN(k_voices);
     int nrates = quick ? 1 : 3;
 

@@ -125,7 +125,10 @@ static void on_ready(core *c)
     c->brain_ready = true;
     if (!c->announced_ready) {
         c->announced_ready = true;
-        ev_emitf("ready", "{s:s}", "mode", c->text_mode ? "text" : "audio");
+        if (c->audio_mode) /* audio heard while the brain loaded: on the timeline, not listened to */
+            ev_emitf("ready", "{s:s, s:I}", "mode", "audio", "audio_ms", (json_int_t)(c->frames * c->frame_ms));
+        else
+            ev_emitf("ready", "{s:s}", "mode", "text");
         log_info("ready");
     }
     if (c->retry_pending) {

@@ -19,11 +19,27 @@ flite -voice slt -t "Hey wiser." -o "$TMP/a.wav"
 flite -voice slt -t "What time is it?" -o "$TMP/b.wav"
 sox -q "$TMP/a.wav" "$TMP/b.wav" -r 16000 -c 1 -b 16 "$TMP/request.wav" pad 0 0.3
 
+# The microphone is live from the start: quiet room noise flows while the
+# brain loads. That audio counts on the core's timeline but is not listened
+# to, and the wake word's positions must be on the same timeline (they once
+# lagged by the loading time, so the request began inside "hey wiser").
+sox -R -q -n -r 16000 -c 1 -b 16 "$TMP/room.wav" synth 60 whitenoise vol 0.002
+pulse_mic_feed "$TMP/room.wav" 0 0
 "$WYZER" --events --log-level debug > "$TMP/events.jsonl" 2> "$TMP/stderr.log" &
 W=$!
 CLEANUP_PIDS+=("$W")
 if wait_for "$TMP/events.jsonl" '"event":"ready"' 60; then ok "live session ready"
 else fail "live session" "$(tail -5 "$TMP/stderr.log")"; summary; exit 1; fi
+kill "$PULSE_FEED_PID" 2>/dev/null; wait "$PULSE_FEED_PID" 2>/dev/null; PULSE_FEED_PID=""
+ev() { # ev EVENT FIELD: FIELD of the first EVENT in events.jsonl
+  python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e.get("event") == sys.argv[2]:
+        print(e.get(sys.argv[3], "")); break' "$TMP/events.jsonl" "$1" "$2"; }
+loaded_ms=$(ev ready audio_ms)
+[ "${loaded_ms:-0}" -ge 200 ] && ok "audio heard while the brain loaded: $loaded_ms ms" \
+  || fail "audio before ready" "ready.audio_ms = '$loaded_ms'; the check below needs at least 200 ms"
 # Live, the wake word's stage-2 check has its own thread, one real-time
 # priority step below the frame thread (needs the privilege: root here).
 core=$(pgrep -P "$W" -x wyzer-core | head -1)
@@ -41,6 +57,14 @@ pulse_mic_wait
 sleep 0.5
 pulse_spk_record_stop
 grep -q '"name":"get_time"' "$TMP/events.jsonl" && ok "get_time called" || fail "get_time" "$(grep transcript "$TMP/events.jsonl")"
+# One timeline: the request starts after the wake word (the pause between
+# the two clips, plus the wake word's end-position error, < 700 ms), and
+# none of "hey wiser" is in it.
+wake_ms=$(ev wake audio_ms); start_ms=$(ev speech_start audio_ms); said=$(ev transcript text)
+gap=$(( ${start_ms:-0} - ${wake_ms:-0} ))
+[ "$gap" -ge 0 ] && [ "$gap" -lt 700 ] && ok "request starts $gap ms after the wake word" \
+  || fail "timeline" "wake word ends at $wake_ms ms, request starts at $start_ms ms"
+[ "$said" = "what time is it" ] && ok "transcript: $said" || fail "transcript" "'$said'"
 
 # A stalled core (stopped for 0.6 s, as a page-fault storm would stall it)
 # starves the loudspeaker: the device's underruns must come out as an
