@@ -179,7 +179,7 @@ def report(out):
             continue
         wake_end = (on - c["b_onset"]) / 16.0 + c["b_end_ms"]
         playing = any(abs(x) > THRESH for x in right[int(wake_end - 400) * 16:int(wake_end - 200) * 16])
-        stop = lat.sound_end_ms(right, int(wake_end), quiet_ms=QUIET_MS)
+        stop = lat.sound_end_ms(right, int(wake_end) - lat.STOP_SEARCH_MS, quiet_ms=QUIET_MS)
         t0 = (c["t_b"] - t_w) * 1000 - 500
         held = [e for e in evs if e.get("event") == "playback_held" and t0 <= e.get("t_ms", 0) <= t0 + 5000]
         intr = [e for e in evs if e.get("event") == "interrupted" and e.get("reason") == "wake"

@@ -8,7 +8,8 @@
               (tests/standins/llm_standin.py, --ttft-ms 200) over the
               Ollama wire format; same measure.
   barge-in    a long LLM reply; "hey wiser" said during it; measure from
-              the end of that wake word to the end of reply audio.
+              the end of that wake word to the end of reply audio
+              (negative: it stopped before the wake word ended).
 Each session says a first request (a router command) and then the measured
 one, 9 s apart; the first is reported separately.
 Every run uses --echo 30:+6 (the reply leaks back into the microphone 30 ms
@@ -67,6 +68,11 @@ def read_out(path):
     a = array.array("h")
     a.frombytes(raw[: len(raw) // 2 * 2])
     return a
+
+
+# Barge-in: the reply must be playing 200-400 ms before the end of the wake
+# word, and its stop is looked for from 200 ms before that end.
+STOP_SEARCH_MS = 200
 
 
 def first_sound_ms(samples, after_ms, thresh=300):
@@ -221,8 +227,10 @@ def main():
                 playing = any(abs(x) > 300 for x in smp[(wake_end - 400) * 16:(wake_end - 200) * 16])
                 # The reply has stopped where it stays silent for 800 ms:
                 # its own sentence gaps are shorter, and a 100 ms gap right
-                # after the wake word read as a 0 ms barge-in.
-                stop = sound_end_ms(smp, wake_end, quiet_ms=800)
+                # after the wake word read as a 0 ms barge-in.  The search
+                # starts STOP_SEARCH_MS before the end of the wake word, so
+                # a reply held before that end measures negative.
+                stop = sound_end_ms(smp, wake_end - STOP_SEARCH_MS, quiet_ms=800)
                 # Only a barge-in that happened counts: an `interrupted`
                 # (reason wake) for the user's wake word.  Otherwise the
                 # reply went on and the next silence is just a sentence gap.
