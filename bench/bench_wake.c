@@ -129,6 +129,38 @@ static void feed_silence(wake *w, int ms)
     }
 }
 
+/* Splits "1e-20,1e-30" into at most MAX_THRESHOLDS strings. */
+#define MAX_THRESHOLDS 8
+static int split_thresholds(const char *list, char out[][32])
+{
+    char copy[256];
+    wz_strlcpy(copy, list, sizeof(copy));
+    char *save = NULL;
+    int n = 0;
+    for (char *t = strtok_r(copy, ",", &save); t && n < MAX_THRESHOLDS; t = strtok_r(NULL, ",", &save))
+        wz_strlcpy(out[n++], t, 32);
+    return n;
+}
+
+/* The wake module with the default configuration at keyphrase threshold
+ * thr (NULL on error, reported). */
+static wake *wake_at(const char *thr)
+{
+    wz_config cfg;
+    config_init(&cfg);
+    wake_config wc;
+    char err[256];
+    wake *w = NULL;
+    if (wake_config_from(&wc, &cfg, err, sizeof(err)) == WZ_OK) {
+        wc.phrases[0].threshold = strtod(thr, NULL);
+        wc.refractory_ms = 1500;
+        if (wake_create(&w, &wc, err, sizeof(err)) == WZ_OK)
+            return w;
+    }
+    fprintf(stderr, "bench_wake: cannot set up the wake word: %s\n", err);
+    return NULL;
+}
+
 /* ---- --corpus: the evaluation corpus ---------------------------------- */
 
 typedef struct {
@@ -218,21 +250,11 @@ static int run_corpus(const char *dir, const char *thr_list)
         else neg_h += (double)cl[i].n / 16000.0 / 3600.0;
     }
     printf("corpus %s: %d positives, %.2f h of negatives\n", dir, npos, neg_h);
-    char list[256];
-    wz_strlcpy(list, thr_list, sizeof(list));
-    char *save = NULL;
-    for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        wz_config cfg;
-        config_init(&cfg);
-        wake_config wc;
-        char err[256];
-        wake *w;
-        if (wake_config_from(&wc, &cfg, err, sizeof(err))) return 1;
-        wc.phrases[0].threshold = strtod(t, NULL);
-        if (wake_create(&w, &wc, err, sizeof(err))) {
-            fprintf(stderr, "wake_create: %s\n", err);
-            return 1;
-        }
+    char thr[MAX_THRESHOLDS][32];
+    int nthr = split_thresholds(thr_list, thr);
+    for (int ti = 0; ti < nthr; ti++) {
+        wake *w = wake_at(thr[ti]);
+        if (!w) return 1;
         tally by_voice[16], by_snr[8];
         int nv = 0, ns = 0, det = 0, det1 = 0, fa = 0;
         long fa1 = 0;
@@ -268,7 +290,7 @@ static int run_corpus(const char *dir, const char *thr_list)
         }
         printf("\nthreshold %s: stage 1 %.1f%% (%d/%d), final %.1f%% (%d/%d); false wakes %.1f/h (%d), "
                "stage-1 candidates on negatives %.1f/h (%ld)\n",
-               t, 100.0 * det1 / npos, det1, npos, 100.0 * det / npos, det, npos, fa / neg_h, fa, fa1 / neg_h,
+               thr[ti], 100.0 * det1 / npos, det1, npos, 100.0 * det / npos, det, npos, fa / neg_h, fa, fa1 / neg_h,
                fa1);
         printf("| voice | positives | stage 1 | final |\n|---|---|---|---|\n");
         for (int i = 0; i < nv; i++)
@@ -340,22 +362,11 @@ int main(int argc, char **argv)
     printf("| threshold | stage-1 detect | final detect | stage-1 false/h | final false/h | end err p50/max ms | detect latency p50/max ms |\n");
     printf("|---|---|---|---|---|---|---|\n");
 
-    char list[256];
-    wz_strlcpy(list, thr_list, sizeof(list));
-    char *save = NULL;
-    for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        wz_config cfg;
-        config_init(&cfg);
-        wake_config wc;
-        char err[256];
-        if (wake_config_from(&wc, &cfg, err, sizeof(err))) return 1;
-        wc.phrases[0].threshold = strtod(t, NULL);
-        wc.refractory_ms = 1500;
-        wake *w;
-        if (wake_create(&w, &wc, err, sizeof(err))) {
-            fprintf(stderr, "wake_create: %s\n", err);
-            return 1;
-        }
+    char thr[MAX_THRESHOLDS][32];
+    int nthr = split_thresholds(thr_list, thr);
+    for (int ti = 0; ti < nthr; ti++) {
+        wake *w = wake_at(thr[ti]);
+        if (!w) return 1;
         int det = 0, det1 = 0;
         int *end_err = calloc((size_t)npos, sizeof(int)), *lat = calloc((size_t)npos, sizeof(int));
         int nerr = 0;
@@ -403,7 +414,7 @@ int main(int argc, char **argv)
                 if (abs(end_err[b]) < abs(end_err[a])) { int x = end_err[a]; end_err[a] = end_err[b]; end_err[b] = x; }
                 if (lat[b] < lat[a]) { int x = lat[a]; lat[a] = lat[b]; lat[b] = x; }
             }
-        printf("| %s | %.1f%% (%d/%d) | %.1f%% (%d/%d) | %.1f (%ld) | %.1f (%d) | %d / %d | %d / %d |\n", t,
+        printf("| %s | %.1f%% (%d/%d) | %.1f%% (%d/%d) | %.1f (%ld) | %.1f (%d) | %d / %d | %d / %d |\n", thr[ti],
                100.0 * det1 / npos, det1, npos, 100.0 * det / npos, det, npos, fa1 / neg_h, fa1,
                fa / neg_h, fa, nerr ? abs(end_err[nerr / 2]) : 0, nerr ? abs(end_err[nerr - 1]) : 0,
                nerr ? lat[nerr / 2] : 0, nerr ? lat[nerr - 1] : 0);

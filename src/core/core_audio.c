@@ -536,12 +536,13 @@ static void on_wake(core *c, const wake_hit *h)
     seek_command_start(c);
 }
 
-/* Live, stage 2 checks a candidate on its own thread, which takes 50-100 ms
- * (more on a busy machine). A wake word or stop phrase heard over the reply
- * holds the reply meanwhile, so a barge-in stops it at stage 1's pace; a
+/* A stage-1 candidate waits 60 ms for the audio after it before stage 2
+ * checks it, and live the check then takes 50-100 ms on its own thread (more
+ * on a busy machine). A wake word or stop phrase heard over the reply holds
+ * the reply meanwhile, so a barge-in stops it at stage 1's pace; a
  * candidate that is rejected, or turns out to be the reply's own voice, lets
  * it play on from where it stopped (bargein.hold). In file mode the check
- * is inline and this never holds. */
+ * is inline, so only the wait holds. */
 static void hold_for_check(core *c)
 {
     wake_hit cand;

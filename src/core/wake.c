@@ -26,6 +26,16 @@
 #define MAX_VARIANTS 4        /* keyphrase lines per configured phrase */
 #define MAX_WORDS 6
 #define SAMPLES_PER_FRAME 160 /* PocketSphinx: 100 frames/s at 16 kHz */
+/* The keyphrase search reports a phrase KWS_DELAY_FRAMES after it scored
+ * (PocketSphinx's default is 10). Stage 2 needs the audio after the phrase
+ * to tell "wyzer" from "wiser than...", so a candidate waits VERIFY_WAIT_MS
+ * before it is checked: stage 2 hears what it heard with the default delay,
+ * and wake_checking() names the candidate 60 ms sooner (barge-in holds the
+ * reply from then). */
+#define KWS_DELAY_FRAMES 4
+#define VERIFY_WAIT_MS 60
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /* Pronunciation variants, as extra dictionary words. The keyphrase search
  * uses only a word's first pronunciation, so a variant must be its own word.
@@ -101,6 +111,10 @@ struct wake {
     bool skipping;      /* wake_skip() ended the utterance; the next wake_process() restarts it */
     int64_t refractory_until;
     unsigned gen;       /* bumped by wake_reset: verdicts of older candidates are dropped */
+    bool pend;          /* a candidate waits for VERIFY_WAIT_MS more audio before stage 2 */
+    int pend_line;
+    int64_t pend_due;   /* input position (samples) at which it goes to stage 2 */
+    wake_hit pend_hit;
     verifier v;
     wake_stats stats;
     bool hey_wyzer[WAKE_MAX_PHRASES]; /* phrase is "hey wyzer ..." */
@@ -405,6 +419,7 @@ static char *verify_grammar(const wake *w)
 
 static bool verify_run(const wake *w, verifier *v);
 static int verify_collect(wake *w, wake_hit *hit);
+static int verify_step(wake *w, wake_hit *hit);
 
 static void *verify_thread(void *arg)
 {
@@ -507,7 +522,8 @@ int wake_create(wake **out, const wake_config *wc, char *err, size_t errlen)
     /* -remove_silence no: every 10 ms frame is searched, so frame numbers
      * map to input samples (needed for end_ms). */
     w->ps_cfg = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", wc->hmm, "-dict", wc->dict,
-                            "-remove_silence", "no", "-kws_threshold", "1e-20",
+                            "-remove_silence", "no", "-kws_threshold", "1e-20", "-kws_delay",
+                            STR(KWS_DELAY_FRAMES),
                             "-samprate", "16000", NULL);
     rc = WZ_ENGINE;
     if (!w->ps_cfg) {
@@ -619,6 +635,7 @@ static void end_utt(wake *w)
 int wake_reset(wake *w)
 {
     w->gen++; /* a verdict on audio before the reset is void */
+    w->pend = false;
     if (!w->skipping)
         end_utt(w);
     w->skipping = false;
@@ -643,7 +660,7 @@ int wake_skip(wake *w, const int16_t *frame, int n, wake_hit *hit)
         end_utt(w);
         w->skipping = true;
     }
-    return verify_collect(w, hit);
+    return verify_step(w, hit);
 }
 
 /* After skipped frames: a new utterance from WAKE_RESUME_MS before the
@@ -782,6 +799,13 @@ static int verify_collect(wake *w, wake_hit *hit)
 bool wake_checking(const wake *w, wake_hit *cand)
 {
     const verifier *v = &w->v;
+    if (w->pend) {
+        if (cand) {
+            *cand = w->pend_hit;
+            cand->kind = w->lines[w->pend_line].phrase < 0 ? WAKE_STOP : WAKE_HIT;
+        }
+        return true;
+    }
     if (atomic_load_explicit(&v->state, memory_order_acquire) == V_IDLE || v->gen != w->gen)
         return false;
     if (cand) { /* the frame thread wrote v->hit and v->line; the worker only reads them */
@@ -789,6 +813,17 @@ bool wake_checking(const wake *w, wake_hit *cand)
         cand->kind = w->lines[v->line].phrase < 0 ? WAKE_STOP : WAKE_HIT;
     }
     return true;
+}
+
+/* A waiting candidate goes to stage 2 once its audio is in; then any
+ * verdict is collected. */
+static int verify_step(wake *w, wake_hit *hit)
+{
+    if (w->pend && w->fed >= w->pend_due) {
+        w->pend = false;
+        verify_submit(w, w->pend_line, &w->pend_hit);
+    }
+    return verify_collect(w, hit);
 }
 
 /* A stage-1 detection: its positions on the input timeline. */
@@ -802,10 +837,10 @@ static void candidate_positions(const wake *w, int sf, int ef, wake_hit *c)
     /* After a restart of the search the segment frames have been seen
      * to run past the input (end after detection). A phrase cannot end
      * after it was detected nor 1 s before: fall back to the search's
-     * fixed delay (-kws_delay 10 frames = 100 ms). */
+     * fixed delay (-kws_delay). */
     if (c->end_ms > c->detect_ms || c->end_ms < c->detect_ms - 1000) {
         int64_t len = c->end_ms - c->start_ms;
-        c->end_ms = c->detect_ms - 100;
+        c->end_ms = c->detect_ms - KWS_DELAY_FRAMES * 10;
         c->start_ms = c->end_ms - (len > 0 && len < 2000 ? len : 600);
     }
 }
@@ -820,7 +855,7 @@ int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit)
     } else if (ps_process_raw(w->ps, frame, (size_t)n, FALSE, FALSE) < 0) {
         return WZ_ENGINE;
     }
-    int kind = verify_collect(w, hit);
+    int kind = verify_step(w, hit);
     const char *hyp = ps_get_hyp(w->ps, NULL);
     if (!hyp || !hyp[0])
         return kind;
@@ -861,10 +896,13 @@ int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit)
     }
     /* One short word is easy to hear in the assistant's own voice: the
      * stop phrase gets the same second-stage check. */
-    if (atomic_load_explicit(&w->v.state, memory_order_acquire) != V_IDLE) {
-        w->stats.busy++; /* a check is still running: this candidate is dropped */
+    if (w->pend || atomic_load_explicit(&w->v.state, memory_order_acquire) != V_IDLE) {
+        w->stats.busy++; /* a check is still waiting or running: this candidate is dropped */
         return kind;
     }
-    verify_submit(w, (int)(line - w->lines), &cand);
-    return verify_collect(w, hit); /* inline: the verdict is ready now */
+    w->pend = true;
+    w->pend_line = (int)(line - w->lines);
+    w->pend_hit = cand;
+    w->pend_due = w->fed + (int64_t)VERIFY_WAIT_MS * WZ_SAMPLE_RATE / 1000;
+    return kind; /* checked from a later frame, once its audio is in (verify_step) */
 }

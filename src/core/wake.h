@@ -118,9 +118,10 @@ int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit);
 #define WAKE_RESUME_MS 300
 int wake_skip(wake *w, const int16_t *frame, int n, wake_hit *hit);
 
-/* Is stage 2 checking a candidate (async only; inline it never is between
- * calls)? If so, *cand (may be NULL) gets its positions and kind (WAKE_HIT
- * or WAKE_STOP); its verdict comes from a later wake_process()/wake_skip().
+/* Is a stage-1 candidate awaiting its verdict: waiting the 60 ms of audio
+ * after it that stage 2 hears (inline too), or being checked (async)? If so,
+ * *cand (may be NULL) gets its positions and kind (WAKE_HIT or WAKE_STOP);
+ * its verdict comes from a later wake_process()/wake_skip().
  * A candidate voided by wake_reset() no longer counts. The core holds
  * playback while this is true, so a barge-in does not wait for the check. */
 bool wake_checking(const wake *w, wake_hit *cand);
