@@ -146,15 +146,51 @@ if "transcript" in after or "wake" in after or "tts_start" in after:
 w = wave.open(sys.argv[2])
 rate, n = w.getframerate(), w.getnframes()
 pcm = struct.unpack("<%dh" % n, w.readframes(n))
-t = cut[0]["audio_ms"] + 200  # the device's own latency, plus a margin
+# The reply was held while the phrase waited for its check (bargein.hold),
+# and is silent from that moment on.
+held = [e for e in ev if e["event"] == "playback_held"]
+if len(held) != 1 or held[0]["keyword"] != "stop" or not 0 < cut[0]["audio_ms"] - held[0]["audio_ms"] <= 200:
+    sys.exit("want one playback_held(stop) up to 200 ms before the stop, got %s" % held)
+t = held[0]["audio_ms"]
 rest = pcm[t * rate // 1000:]
 peak = max((abs(x) for x in rest), default=0)
 if peak > 300:
-    sys.exit("reply audio goes on after the stop: peak %d from %d ms" % (peak, t))
-print("stopped at %d ms; silent from %d ms" % (cut[0]["audio_ms"], t))
+    sys.exit("reply audio goes on after the hold: peak %d from %d ms" % (peak, t))
+print("held at %d ms, stopped at %d ms, silent from the hold" % (t, cut[0]["audio_ms"]))
 PY
 [ $? -eq 0 ] && [ $rc -eq 0 ] && ok "stop phrase during the reply: reply cut, no new request ($(cat "$TMP/o"))" \
   || fail "stop phrase" "exit $rc: $(cat "$TMP/o") $(tail -2 "$TMP/stop.err")"
+
+# --- a phrase like the stop phrase ("Stock.") during the reply: held, checked, rejected --------
+# The reply holds while the candidate is checked, then plays on from the very
+# sample where it stopped: after the resume, the output is the output of the
+# same run with bargein.hold = false, shifted by the hold.
+clip "$TMP/stock.wav" pause:0.5 "say:Hey wiser." pause:0.3 "say:Tell me a story about a robot." pause:5 \
+  "say:Stock." pause:4
+for hold in true false; do
+  "$WYZER" --events --input "$TMP/stock.wav" --fast --echo 30:+6 --output "$TMP/stock-$hold.wav" \
+    --set bargein.hold=$hold --set llm.backend=ollama --set llm.url=http://127.0.0.1:$(cat "$TMP/port") \
+    > "$TMP/stock-$hold.jsonl" 2> "$TMP/stock-$hold.err" || fail "stock run (hold $hold)" "$(tail -2 "$TMP/stock-$hold.err")"
+done
+python3 - "$TMP/stock-true.jsonl" "$TMP/stock-true.wav" "$TMP/stock-false.wav" > "$TMP/o" 2>&1 <<'PY'
+import json, struct, sys, wave
+ev = [json.loads(l) for l in open(sys.argv[1])]
+def pcm(path):
+    w = wave.open(path)
+    return struct.unpack("<%dh" % w.getnframes(), w.readframes(w.getnframes()))
+held = [e for e in ev if e["event"] == "playback_held"]
+res = [e for e in ev if e["event"] == "playback_resumed"]
+if any(e["event"] == "interrupted" for e in ev):
+    sys.exit("the reply was interrupted")
+if len(held) != 1 or len(res) != 1 or res[0]["held_ms"] != res[0]["audio_ms"] - held[0]["audio_ms"]:
+    sys.exit("want one playback_held and one playback_resumed, got %s %s" % (held, res))
+a, b = pcm(sys.argv[2]), pcm(sys.argv[3])
+h, r = held[0]["audio_ms"] * 16, res[0]["audio_ms"] * 16
+if a[:h] != b[:h] or any(a[h:r]) or a[r:r + 32000] != b[h:h + 32000] or len(a) - len(b) != r - h:
+    sys.exit("the held output is not the reply with %d ms of silence at %d ms" % (res[0]["held_ms"], h // 16))
+print("held %d ms at %d ms, then played on from the same sample" % (res[0]["held_ms"], h // 16))
+PY
+[ $? -eq 0 ] && ok "stop-like phrase during the reply: $(cat "$TMP/o")" || fail "hold and resume" "$(cat "$TMP/o")"
 
 # --- the reply says the wake word and the stop phrase ----------------------------------------
 # A 200 ms echo is longer than the canceller's 128 ms filter, so the echo
