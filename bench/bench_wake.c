@@ -142,6 +142,8 @@ static int split_thresholds(const char *list, char out[][32])
     return n;
 }
 
+static double per_hour(double n, double hours) { return hours > 0 ? n / hours : 0.0; }
+
 /* The wake module with the default configuration at keyphrase threshold
  * thr (NULL on error, reported). */
 static wake *wake_at(const char *thr)
@@ -190,11 +192,11 @@ static void tally_add(tally *t, int *nt, int max, const char *key, int det1, int
 
 static int load_corpus(const char *dir, corpus_clip **out, int *nout)
 {
-    char path[1024];
-    snprintf(path, sizeof(path), "%s/manifest.jsonl", dir);
-    FILE *f = fopen(path, "r");
+    char man[1024], path[1024];
+    snprintf(man, sizeof(man), "%s/manifest.jsonl", dir);
+    FILE *f = fopen(man, "r");
     if (!f) {
-        fprintf(stderr, "bench_wake: cannot open %s (run `make eval-corpus` first)\n", path);
+        fprintf(stderr, "bench_wake: cannot open %s (run `make eval-corpus` first)\n", man);
         return -1;
     }
     int cap = 256, n = 0;
@@ -203,7 +205,11 @@ static int load_corpus(const char *dir, corpus_clip **out, int *nout)
     while (c && fgets(line, sizeof(line), f)) {
         json_error_t je;
         json_t *o = json_loads(line, 0, &je);
-        if (!o) continue;
+        if (!o) { /* reported, so the counts printed after show the loss */
+            fprintf(stderr, "bench_wake: %s: a line is not JSON (%s) or over %zu bytes; skipped\n", man,
+                    je.text, sizeof(line));
+            continue;
+        }
         if (n == cap) {
             corpus_clip *g = realloc(c, sizeof(*c) * (size_t)(cap *= 2));
             if (!g) { json_decref(o); break; }
@@ -290,7 +296,7 @@ static int run_corpus(const char *dir, const char *thr_list)
         }
         printf("\nthreshold %s: stage 1 %.1f%% (%d/%d), final %.1f%% (%d/%d); false wakes %.1f/h (%d), "
                "stage-1 candidates on negatives %.1f/h (%ld)\n",
-               thr[ti], 100.0 * det1 / npos, det1, npos, 100.0 * det / npos, det, npos, fa / neg_h, fa, fa1 / neg_h,
+               thr[ti], 100.0 * det1 / npos, det1, npos, 100.0 * det / npos, det, npos, per_hour(fa, neg_h), fa, per_hour(fa1, neg_h),
                fa1);
         printf("| voice | positives | stage 1 | final |\n|---|---|---|---|\n");
         for (int i = 0; i < nv; i++)
@@ -415,8 +421,8 @@ int main(int argc, char **argv)
                 if (lat[b] < lat[a]) { int x = lat[a]; lat[a] = lat[b]; lat[b] = x; }
             }
         printf("| %s | %.1f%% (%d/%d) | %.1f%% (%d/%d) | %.1f (%ld) | %.1f (%d) | %d / %d | %d / %d |\n", thr[ti],
-               100.0 * det1 / npos, det1, npos, 100.0 * det / npos, det, npos, fa1 / neg_h, fa1,
-               fa / neg_h, fa, nerr ? abs(end_err[nerr / 2]) : 0, nerr ? abs(end_err[nerr - 1]) : 0,
+               100.0 * det1 / npos, det1, npos, 100.0 * det / npos, det, npos, per_hour(fa1, neg_h), fa1,
+               per_hour(fa, neg_h), fa, nerr ? abs(end_err[nerr / 2]) : 0, nerr ? abs(end_err[nerr - 1]) : 0,
                nerr ? lat[nerr / 2] : 0, nerr ? lat[nerr - 1] : 0);
         fflush(stdout);
         free(end_err);

@@ -74,10 +74,11 @@ typedef struct {
 
 /* Stage 2 has a decoder of its own, so it can run beside the keyphrase
  * search: on a worker thread (wake_config.async) or inline. The frame thread
- * owns everything while state is V_IDLE; it fills the request and sets
+ * owns everything while state is V_IDLE or V_WAIT; it takes a candidate
+ * (V_WAIT until `due`, VERIFY_WAIT_MS later), fills in its audio and sets
  * V_BUSY; the worker owns it until it sets V_DONE; the frame thread takes
  * the verdict and sets V_IDLE again. */
-enum { V_IDLE, V_BUSY, V_DONE };
+enum { V_IDLE, V_WAIT, V_BUSY, V_DONE };
 
 typedef struct {
     cmd_ln_t *cfg;
@@ -87,6 +88,7 @@ typedef struct {
     int line;          /* index into wake.lines */
     wake_hit hit;      /* the candidate's positions */
     unsigned gen;      /* wake.gen when requested */
+    int64_t due;       /* V_WAIT: input position (samples) at which it is checked */
     bool ok;           /* the verdict */
     atomic_int state;
     atomic_bool quit;
@@ -111,10 +113,6 @@ struct wake {
     bool skipping;      /* wake_skip() ended the utterance; the next wake_process() restarts it */
     int64_t refractory_until;
     unsigned gen;       /* bumped by wake_reset: verdicts of older candidates are dropped */
-    bool pend;          /* a candidate waits for VERIFY_WAIT_MS more audio before stage 2 */
-    int pend_line;
-    int64_t pend_due;   /* input position (samples) at which it goes to stage 2 */
-    wake_hit pend_hit;
     verifier v;
     wake_stats stats;
     bool hey_wyzer[WAKE_MAX_PHRASES]; /* phrase is "hey wyzer ..." */
@@ -635,7 +633,8 @@ static void end_utt(wake *w)
 int wake_reset(wake *w)
 {
     w->gen++; /* a verdict on audio before the reset is void */
-    w->pend = false;
+    if (atomic_load_explicit(&w->v.state, memory_order_relaxed) == V_WAIT)
+        atomic_store_explicit(&w->v.state, V_IDLE, memory_order_relaxed); /* not handed over yet */
     if (!w->skipping)
         end_utt(w);
     w->skipping = false;
@@ -748,18 +747,27 @@ static const kws_line *find_line(const wake *w, const char *text)
     return NULL;
 }
 
-/* Hands a stage-1 candidate to stage 2: the candidate plus VERIFY_LEAD_MS
- * before it (so the word before "wyzer" is heard), at most VERIFY_MS. */
-static void verify_submit(wake *w, int line, const wake_hit *cand)
+/* Takes a stage-1 candidate for stage 2 (state V_IDLE): it is checked
+ * VERIFY_WAIT_MS later, once the audio after it is in (verify_step). */
+static void verify_queue(wake *w, int line, const wake_hit *cand)
 {
     verifier *v = &w->v;
-    int64_t start = cand->start_ms * WZ_SAMPLE_RATE / 1000;
-    int64_t want = w->fed - (start - VERIFY_LEAD_MS * WZ_SAMPLE_RATE / 1000);
-    want = WZ_MIN(want, (int64_t)VERIFY_MS * WZ_SAMPLE_RATE / 1000);
-    v->n = hist_tail(w, v->buf, (int)want);
     v->line = line;
     v->hit = *cand;
     v->gen = w->gen;
+    v->due = w->fed + (int64_t)VERIFY_WAIT_MS * WZ_SAMPLE_RATE / 1000;
+    atomic_store_explicit(&v->state, V_WAIT, memory_order_relaxed);
+}
+
+/* Hands the waiting candidate to stage 2: its audio plus VERIFY_LEAD_MS
+ * before it (so the word before "wyzer" is heard), at most VERIFY_MS. */
+static void verify_submit(wake *w)
+{
+    verifier *v = &w->v;
+    int64_t start = v->hit.start_ms * WZ_SAMPLE_RATE / 1000;
+    int64_t want = w->fed - (start - VERIFY_LEAD_MS * WZ_SAMPLE_RATE / 1000);
+    want = WZ_MIN(want, (int64_t)VERIFY_MS * WZ_SAMPLE_RATE / 1000);
+    v->n = hist_tail(w, v->buf, (int)want);
     if (v->threaded) {
         atomic_store_explicit(&v->state, V_BUSY, memory_order_release);
         sem_post(&v->go);
@@ -799,13 +807,6 @@ static int verify_collect(wake *w, wake_hit *hit)
 bool wake_checking(const wake *w, wake_hit *cand)
 {
     const verifier *v = &w->v;
-    if (w->pend) {
-        if (cand) {
-            *cand = w->pend_hit;
-            cand->kind = w->lines[w->pend_line].phrase < 0 ? WAKE_STOP : WAKE_HIT;
-        }
-        return true;
-    }
     if (atomic_load_explicit(&v->state, memory_order_acquire) == V_IDLE || v->gen != w->gen)
         return false;
     if (cand) { /* the frame thread wrote v->hit and v->line; the worker only reads them */
@@ -819,10 +820,8 @@ bool wake_checking(const wake *w, wake_hit *cand)
  * verdict is collected. */
 static int verify_step(wake *w, wake_hit *hit)
 {
-    if (w->pend && w->fed >= w->pend_due) {
-        w->pend = false;
-        verify_submit(w, w->pend_line, &w->pend_hit);
-    }
+    if (atomic_load_explicit(&w->v.state, memory_order_relaxed) == V_WAIT && w->fed >= w->v.due)
+        verify_submit(w);
     return verify_collect(w, hit);
 }
 
@@ -896,13 +895,10 @@ int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit)
     }
     /* One short word is easy to hear in the assistant's own voice: the
      * stop phrase gets the same second-stage check. */
-    if (w->pend || atomic_load_explicit(&w->v.state, memory_order_acquire) != V_IDLE) {
+    if (atomic_load_explicit(&w->v.state, memory_order_acquire) != V_IDLE) {
         w->stats.busy++; /* a check is still waiting or running: this candidate is dropped */
         return kind;
     }
-    w->pend = true;
-    w->pend_line = (int)(line - w->lines);
-    w->pend_hit = cand;
-    w->pend_due = w->fed + (int64_t)VERIFY_WAIT_MS * WZ_SAMPLE_RATE / 1000;
-    return kind; /* checked from a later frame, once its audio is in (verify_step) */
+    verify_queue(w, (int)(line - w->lines), &cand);
+    return kind;
 }
