@@ -41,7 +41,7 @@
     X(bargein, stop_phrase, STR, "stop", 0, 0, "", "phrase that stops a reply without a new request") \
     X(bargein, echo_check, BOOL, "true", 0, 0, "", "ignore a wake word or stop phrase that is the reply's own echo (echo_guard_db, echo_margin_db)") \
     X(bargein, echo_guard_db, DBL, "20", 0, 80, "", "during playback, ignore a wake word or stop phrase the echo canceller took more than this (dB) out of; 0 = off") \
-    X(bargein, echo_margin_db, DBL, "8", 0, 40, "", "during playback, a wake word or stop phrase must keep this much (dB) more through the echo canceller than the echo does") \
+    X(bargein, echo_margin_db, DBL, "8", 0, 40, "", "during playback, a wake word or stop phrase whose level neither follows the reply nor clearly departs from it must keep this much (dB) more through the echo canceller than the echo does") \
     X(bargein, hold, BOOL, "true", 0, 0, "", "pause the reply while a wake word or stop phrase heard over it is checked, and play on if it is rejected (about 60 ms in file mode, longer live)") \
     X(aec, enabled, BOOL, "true", 0, 0, "", "echo cancellation while speaking") \
     X(aec, tail_ms, INT, "128", 16, 1000, "", "echo canceller filter length") \

@@ -438,21 +438,58 @@ static double echo_kept_db(const core *c)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+/* How closely the canceller's output over frames [f0, f1) follows the
+ * reference: the Pearson correlation of their per-frame levels in dB, the
+ * reference taken up to CORE_ECHO_CORR_LAG_MS earlier (the echo's delay
+ * after alignment), best lag. Residual echo rises and falls with the reply's
+ * syllables and pauses whatever the canceller left of it; the user's voice
+ * does not. NAN if the span is too short to tell. */
+static double echo_follows_ref(const core *c, int64_t f0, int64_t f1)
+{
+    int64_t lag = aec_lag(c), oldest = WZ_MAX(c->frames - (int64_t)c->pre_frames, 0);
+    int n = (int)(f1 - f0), best_d = -1;
+    if (n < CORE_ECHO_CORR_MIN_FRAMES)
+        return NAN;
+    double best = -1;
+    for (int d = 0; d <= CORE_ECHO_CORR_LAG_MS / c->frame_ms && f0 - lag - d >= oldest; d++) {
+        double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+        for (int64_t f = f0; f < f1; f++) {
+            double x = 10.0 * log10(level_at(c, f)->out + 1.0);
+            double y = 10.0 * log10(level_at(c, f - lag - d)->ref + 1.0);
+            sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y;
+        }
+        double vx = sxx - sx * sx / n, vy = syy - sy * sy / n;
+        if (vx <= 0 || vy <= 0)
+            continue;
+        double r = (sxy - sx * sy / n) / sqrt(vx * vy);
+        if (r > best)
+            best = r, best_d = d;
+    }
+    return best_d < 0 ? NAN : best;
+}
+
 /* Was this wake word or stop phrase the assistant's own voice? While a reply
- * plays, the echo canceller removes the echo and leaves the user's voice. A
- * phrase the user said keeps most of its energy through the canceller
- * (measured: 4-10 dB less with the echo 6 dB louder than the direct sound);
- * a phrase heard in the reply's echo keeps only as much as the canceller
- * leaves of any echo. The recogniser cannot tell the two apart: its
- * features are normalised for level. So a phrase heard while playback was
- * audible counts as the reply's own when
- *   - the canceller has not been measured yet (CORE_ERLE_MIN_WINDOWS), or
- *   - it lost more than bargein.echo_guard_db, or
- *   - it kept less than bargein.echo_margin_db more than the echo does
- *     (the canceller is still learning the echo path, or is poor here).
+ * plays, the echo canceller removes the echo and leaves the user's voice.
+ * The recogniser cannot tell the two apart (its features are normalised for
+ * level), so a phrase heard while playback was audible is judged here:
+ *   - it lost more than bargein.echo_guard_db in the canceller: the reply's
+ *     own, whatever else is true;
+ *   - the canceller's output over the phrase clearly does not follow the
+ *     reply's level (echo_follows_ref() < CORE_ECHO_CORR_USER): the user's;
+ *   - otherwise (or too short to tell), by energy: a phrase the user said
+ *     keeps most of its energy through the canceller (4-10 dB less with the
+ *     echo 6 dB louder than the direct sound), one heard in the reply's echo
+ *     only as much as the canceller leaves of any echo. So it is the reply's
+ *     own if the canceller has not been measured yet
+ *     (CORE_ERLE_MIN_WINDOWS) or it kept less than bargein.echo_margin_db
+ *     more than the echo does.
+ * The level test decides the first reply after start-up, where the energy
+ * test cannot: the canceller is still learning, and its early windows make
+ * a user's phrase look like echo (docs/listening.md, "Own-voice check").
  * Looks at [start_ms, end_ms) of the detectors' timeline; *kept_db is the
- * share of the phrase's energy the canceller left, *echo_db the echo's. */
-static bool heard_own_voice(const core *c, const wake_hit *h, double *kept_db, double *echo_db)
+ * share of the phrase's energy the canceller left, *echo_db the echo's,
+ * *ref_corr how closely the phrase follows the reply. */
+static bool heard_own_voice(const core *c, const wake_hit *h, double *kept_db, double *echo_db, double *ref_corr)
 {
     const wz_config *cfg = c->l->cfg;
     int64_t lag = aec_lag(c);
@@ -467,13 +504,15 @@ static bool heard_own_voice(const core *c, const wake_hit *h, double *kept_db, d
     }
     *kept_db = 10.0 * log10((out + 1.0) / (mic + 1.0));
     *echo_db = echo_kept_db(c);
+    *ref_corr = echo_follows_ref(c, f0, f1);
     bool played = f1 > f0 && ref / (double)(f1 - f0) > CORE_REF_SILENT_MS2;
     if (!c->aec || !cfg->bargein_echo_check || !played)
         return false;
-    if (isnan(*echo_db))
+    if (cfg->bargein_echo_guard_db > 0 && *kept_db < -cfg->bargein_echo_guard_db)
         return true;
-    return (cfg->bargein_echo_guard_db > 0 && *kept_db < -cfg->bargein_echo_guard_db) ||
-           *kept_db < *echo_db + cfg->bargein_echo_margin_db;
+    if (*ref_corr < CORE_ECHO_CORR_USER)
+        return false;
+    return isnan(*echo_db) || *kept_db < *echo_db + cfg->bargein_echo_margin_db;
 }
 
 /* Where the command starts. PocketSphinx reports the end of the wake word
@@ -546,12 +585,12 @@ static void on_wake(core *c, const wake_hit *h)
 static void hold_for_check(core *c)
 {
     wake_hit cand;
-    double kept_db, echo_db;
+    double kept_db, echo_db, ref_corr;
     /* The own-voice check is made once, when a hold would start: its
      * figures move with every frame, and a hold must not flicker. */
     bool hold = c->l->cfg->bargein_hold && c->playing && fsm_get(&c->fsm) == FSM_SPEAKING &&
                 wake_checking(c->wake, &cand) && cand.end_ms != c->hold_expired_end &&
-                (c->held || !heard_own_voice(c, &cand, &kept_db, &echo_db));
+                (c->held || !heard_own_voice(c, &cand, &kept_db, &echo_db, &ref_corr));
     if (hold && c->held && now_ms(c) - c->held_from_ms >= CORE_HOLD_MAX_MS) {
         c->hold_expired_end = cand.end_ms; /* play on; this candidate holds no more */
         hold = false;
@@ -616,17 +655,19 @@ static void process_frame(core *c)
     feed_playback(c);
 
     fsm_state s = fsm_get(&c->fsm);
-    double kept_db = 0, echo_db = NAN;
-    if ((w == WAKE_HIT || w == WAKE_STOP) && heard_own_voice(c, &hit, &kept_db, &echo_db)) {
+    double kept_db = 0, echo_db = NAN, ref_corr = NAN;
+    if ((w == WAKE_HIT || w == WAKE_STOP) && heard_own_voice(c, &hit, &kept_db, &echo_db, &ref_corr)) {
         /* JSON has no NaN: an unmeasured canceller is reported as null. */
-        ev_emitf("own_voice", "{s:s, s:I, s:f, s:o}", "keyword", hit.keyword, "audio_ms",
+        ev_emitf("own_voice", "{s:s, s:I, s:f, s:o, s:o}", "keyword", hit.keyword, "audio_ms",
                  (json_int_t)(hit.end_ms - c->aec_latency_ms), "kept_db", kept_db, "echo_db",
-                 isnan(echo_db) ? json_null() : json_real(echo_db));
-        log_debug("\"%s\" ignored as the reply's own voice: %.1f dB kept through the canceller, echo %.1f dB",
-                  hit.keyword, kept_db, echo_db);
+                 isnan(echo_db) ? json_null() : json_real(echo_db), "ref_corr",
+                 isnan(ref_corr) ? json_null() : json_real(ref_corr));
+        log_debug("\"%s\" ignored as the reply's own voice: %.1f dB kept through the canceller, echo %.1f dB, "
+                  "follows the reply %.2f", hit.keyword, kept_db, echo_db, ref_corr);
         w = WAKE_NONE;
     } else if (w == WAKE_HIT || w == WAKE_STOP) {
-        log_debug("\"%s\": %.1f dB kept through the canceller, echo %.1f dB", hit.keyword, kept_db, echo_db);
+        log_debug("\"%s\": %.1f dB kept through the canceller, echo %.1f dB, follows the reply %.2f", hit.keyword,
+                  kept_db, echo_db, ref_corr);
     }
     if (w == WAKE_HIT) {
         on_wake(c, &hit);

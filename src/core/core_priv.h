@@ -28,6 +28,19 @@
 /* Fewer windows than this: the canceller is untested; a phrase during
  * playback counts as the reply's own. */
 #define CORE_ERLE_MIN_WINDOWS 5
+/* echo_follows_ref(): the reference is searched up to this much before the
+ * canceller's output (the echo's delay after alignment: a few ms live, 30 ms
+ * with --echo 30:+6, up to 200 ms with a long --echo), over at least this
+ * many frames of phrase. */
+#define CORE_ECHO_CORR_LAG_MS 240
+#define CORE_ECHO_CORR_MIN_FRAMES 8
+/* A phrase whose level follows the reply's less closely than this is the
+ * user's, whatever the energy test says. Measured (file mode, Flite voices,
+ * --echo 10 to 200 ms): the reply's own phrases 0.81-1.00; the user's over
+ * the first reply -0.13 to 0.87, most below 0.4; phrases heard in someone's
+ * speech mixed with the reply's residual echo 0.43 and 0.51, which 0.6
+ * would have let wake Wyzer (docs/listening.md). */
+#define CORE_ECHO_CORR_USER 0.4
 /* After the last audible playback frame, the detectors hear the echo
  * canceller's output this much longer: the echo's delay (a few ms once
  * aligned, up to 200 ms with --echo) plus the room's reverberation. */

@@ -127,6 +127,36 @@ wakes=$(count "$TMP/barge.jsonl" '"event":"wake"')
 [ "$wakes" = 2 ] && ok "no self-trigger under --echo 30:+6 (2 wakes for 2 spoken wake words)" || fail "self-trigger" "$wakes wake events"
 [ $rc -eq 0 ] && ok "barge-in run exit 0" || fail "barge-in exit" "$rc"
 
+# --- barge-in early in the first reply after start-up ------------------------------------------
+# ~2.2 s into the first reply the canceller is still learning (it takes
+# 5 dB out of the echo here, 40 dB a few seconds later): it takes as much out
+# of the user's phrase as out of the echo, so the energy test alone drops the
+# phrase as the reply's own voice. The phrase's level does not follow the
+# reply's at all (ref_corr -0.13), which clears it (docs/listening.md,
+# "Own-voice check"). A little later in this reply the phrase follows the
+# reply more (0.45-0.58: the residual echo is as loud as the voice) and is
+# still dropped; from ~3 s in the energy test hears it too.
+clip "$TMP/early.wav" pause:0.5 "say:Hey wiser." pause:0.3 "say:Tell me a story about a robot." pause:2.2 \
+  "say:Hey wiser." pause:0.3 "say:What time is it?" pause:3
+"$WYZER" --events --input "$TMP/early.wav" --fast --echo 30:+6 --set llm.backend=ollama \
+  --set llm.url=http://127.0.0.1:$(cat "$TMP/port") > "$TMP/early.jsonl" 2> "$TMP/early.err"
+rc=$?
+python3 - "$TMP/early.jsonl" > "$TMP/o" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+tts = [e["audio_ms"] for e in ev if e["event"] == "tts_start"]
+cut = [e["audio_ms"] for e in ev if e["event"] == "interrupted" and e["reason"] == "wake"]
+own = [e for e in ev if e["event"] == "own_voice"]
+if not tts or len(cut) != 1 or own:
+    sys.exit(f"tts_start {tts}, interrupted {cut}, own_voice {own}")
+if not 0 < cut[0] - tts[0] <= 2500:
+    sys.exit(f"the barge-in came {cut[0] - tts[0]} ms into the reply, not early in it")
+print(f"interrupted {cut[0] - tts[0]} ms into the first reply")
+PY
+[ $? -eq 0 ] && [ $rc -eq 0 ] && grep -q '"name":"get_time"' "$TMP/early.jsonl" \
+  && ok "barge-in early in the first reply: $(cat "$TMP/o"), next request answered" \
+  || fail "early barge-in" "exit $rc: $(cat "$TMP/o")"
+
 # --- "stop" during the reply ------------------------------------------------------------------
 clip "$TMP/stop.wav" pause:0.5 "say:Hey wiser." pause:0.3 "say:Tell me a story about a robot." pause:5 \
   "say:Stop." pause:4
@@ -215,6 +245,13 @@ n_on=$(count "$TMP/self-true.jsonl" '"event":"interrupted"')
 n_own=$(count "$TMP/self-true.jsonl" '"event":"own_voice"')
 [ "$n_on" = 0 ] && [ "$n_own" -ge 1 ] && ok "with it: no interruption, $n_own phrases ignored as the reply's own voice" \
   || fail "own-voice check" "$n_on interruptions, $n_own own_voice events"
+# The echo follows the reply's level closely (0.81-1.00 measured, where the
+# user's phrases clearly below 0.4 are cleared); a broken measure shows here.
+python3 -c '
+import json, sys
+c = [json.loads(l).get("ref_corr") for l in open(sys.argv[1]) if "\"own_voice\"" in l]
+sys.exit(0 if c and all(x is not None and x >= 0.8 for x in c) else "ref_corr %s" % c)' "$TMP/self-true.jsonl" 2> "$TMP/o" \
+  && ok "the reply's own phrases follow its level (ref_corr >= 0.8)" || fail "ref_corr" "$(cat "$TMP/o")"
 order_ok "$TMP/self-true.jsonl" wake transcript tts_start own_voice tts_end 2> "$TMP/o" \
   && ok "the reply plays to its end" || fail "own-voice reply" "$(cat "$TMP/o")"
 summary
