@@ -58,10 +58,8 @@ def main():
                     into = user_start - tts[0] if tts else None
                     print("%-6s gap %4d ms: wake word %s ms into the reply, %s" %
                           (v, gap, into, "heard" if ok else "MISSED"))
-                    log = open(os.path.join(tmp, "clip.wav.stderr.log"), errors="replace")
-                    for line in log:
-                        if "kept through the canceller" in line:
-                            print("    " + line.split("debug: ", 1)[-1].rstrip())
+                    for line in wzrun.candidate_lines(os.path.join(tmp, "clip.wav.stderr.log")):
+                        print("    " + line)
         finally:
             st.stop()
     print("heard %d of %d" % (heard, total))

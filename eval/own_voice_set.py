@@ -54,11 +54,9 @@ def main():
                                           "tts.voice=" + v] + a.set,
                                     extra=["--echo", echo, "--log-level", "debug"], keep_dir=tmp)
                     print("echo %s, voice %s:" % (echo, v))
-                    for line in open(os.path.join(tmp, "clip.wav.stderr.log"), errors="replace"):
-                        if "kept through the canceller" in line:
-                            line = line.split("debug: ", 1)[-1].rstrip()
-                            dropped += "reply's own voice" in line
-                            print("    " + line)
+                    for line in wzrun.candidate_lines(os.path.join(tmp, "clip.wav.stderr.log")):
+                        dropped += "reply's own voice" in line
+                        print("    " + line)
         finally:
             st.stop()
     print("%d candidates dropped as the reply's own voice" % dropped)

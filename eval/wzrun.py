@@ -130,6 +130,15 @@ def run_wyzer(wyzer, clip, out_wav=None, fast=True, sets=(), extra=(),
             "wall_s": wall, "timed_out": timed_out, "cmd": cmd}
 
 
+def candidate_lines(stderr_log):
+    """The core's debug lines on wake word and stop phrase candidates heard
+    while a reply played (--log-level debug): the phrase, kept_db, echo_db,
+    ref_corr, and whether it was dropped as the reply's own voice."""
+    with open(stderr_log, errors="replace") as f:
+        return [l.split("debug: ", 1)[-1].rstrip() for l in f
+                if "kept through the canceller" in l]
+
+
 def wav_seconds(path):
     try:
         with wave.open(path) as w:

@@ -443,29 +443,40 @@ static double echo_kept_db(const core *c)
  * reference taken up to CORE_ECHO_CORR_LAG_MS earlier (the echo's delay
  * after alignment), best lag. Residual echo rises and falls with the reply's
  * syllables and pauses whatever the canceller left of it; the user's voice
- * does not. NAN if the span is too short to tell. */
+ * does not. NAN if the span is too short to tell. Each level is converted
+ * to dB once; only the reference's offset changes from lag to lag. */
 static double echo_follows_ref(const core *c, int64_t f0, int64_t f1)
 {
+    enum { MAX_N = CORE_PREROLL_MS / 10, MAX_LAGS = CORE_ECHO_CORR_LAG_MS / 10 }; /* frames of 10 ms or more */
     int64_t lag = aec_lag(c), oldest = WZ_MAX(c->frames - (int64_t)c->pre_frames, 0);
-    int n = (int)(f1 - f0), best_d = -1;
-    if (n < CORE_ECHO_CORR_MIN_FRAMES)
+    int n = (int)(f1 - f0);
+    int lags = (int)WZ_MIN(CORE_ECHO_CORR_LAG_MS / c->frame_ms, f0 - lag - oldest); /* d = 0..lags */
+    if (n < CORE_ECHO_CORR_MIN_FRAMES || n > MAX_N || lags < 0)
         return NAN;
-    double best = -1;
-    for (int d = 0; d <= CORE_ECHO_CORR_LAG_MS / c->frame_ms && f0 - lag - d >= oldest; d++) {
-        double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-        for (int64_t f = f0; f < f1; f++) {
-            double x = 10.0 * log10(level_at(c, f)->out + 1.0);
-            double y = 10.0 * log10(level_at(c, f - lag - d)->ref + 1.0);
-            sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y;
-        }
-        double vx = sxx - sx * sx / n, vy = syy - sy * sy / n;
-        if (vx <= 0 || vy <= 0)
+    double x[MAX_N], y[MAX_N + MAX_LAGS]; /* y[j]: the reference at f0 - lag - lags + j */
+    double sx = 0, sxx = 0;
+    for (int i = 0; i < n; i++) {
+        x[i] = 10.0 * log10(level_at(c, f0 + i)->out + 1.0);
+        sx += x[i], sxx += x[i] * x[i];
+    }
+    for (int j = 0; j < n + lags; j++)
+        y[j] = 10.0 * log10(level_at(c, f0 - lag - lags + j)->ref + 1.0);
+    double vx = sxx - sx * sx / n, best = NAN;
+    if (vx <= 0)
+        return NAN;
+    for (int d = 0; d <= lags; d++) {
+        const double *yd = y + lags - d;
+        double sy = 0, syy = 0, sxy = 0;
+        for (int i = 0; i < n; i++)
+            sy += yd[i], syy += yd[i] * yd[i], sxy += x[i] * yd[i];
+        double vy = syy - sy * sy / n;
+        if (vy <= 0)
             continue;
         double r = (sxy - sx * sy / n) / sqrt(vx * vy);
-        if (r > best)
-            best = r, best_d = d;
+        if (isnan(best) || r > best)
+            best = r;
     }
-    return best_d < 0 ? NAN : best;
+    return best;
 }
 
 /* Was this wake word or stop phrase the assistant's own voice? While a reply
@@ -488,7 +499,8 @@ static double echo_follows_ref(const core *c, int64_t f0, int64_t f1)
  * a user's phrase look like echo (docs/listening.md, "Own-voice check").
  * Looks at [start_ms, end_ms) of the detectors' timeline; *kept_db is the
  * share of the phrase's energy the canceller left, *echo_db the echo's,
- * *ref_corr how closely the phrase follows the reply. */
+ * *ref_corr how closely the phrase follows the reply (NAN where nothing
+ * audible played). */
 static bool heard_own_voice(const core *c, const wake_hit *h, double *kept_db, double *echo_db, double *ref_corr)
 {
     const wz_config *cfg = c->l->cfg;
@@ -504,10 +516,11 @@ static bool heard_own_voice(const core *c, const wake_hit *h, double *kept_db, d
     }
     *kept_db = 10.0 * log10((out + 1.0) / (mic + 1.0));
     *echo_db = echo_kept_db(c);
-    *ref_corr = echo_follows_ref(c, f0, f1);
+    *ref_corr = NAN;
     bool played = f1 > f0 && ref / (double)(f1 - f0) > CORE_REF_SILENT_MS2;
     if (!c->aec || !cfg->bargein_echo_check || !played)
         return false;
+    *ref_corr = echo_follows_ref(c, f0, f1);
     if (cfg->bargein_echo_guard_db > 0 && *kept_db < -cfg->bargein_echo_guard_db)
         return true;
     if (*ref_corr < CORE_ECHO_CORR_USER)
