@@ -28,6 +28,17 @@ pulse_mic_feed "$TMP/room.wav" 0 0
 "$WYZER" --events --log-level debug > "$TMP/events.jsonl" 2> "$TMP/stderr.log" &
 W=$!
 CLEANUP_PIDS+=("$W")
+# The checks below need the core to hear at least 200 ms before the brain is
+# ready. Loaded by a parallel ctest it does, but alone on an idle machine the
+# brain is ready after 80-180 ms of audio. So the brain is held back 600 ms
+# while it loads, as a slow disk or a busy machine would.
+brain=
+for _ in $(seq 300); do
+  brain=$(pgrep -P "$W" -x wyzer-brain | head -1)
+  [ -n "$brain" ] && break
+  sleep 0.01
+done
+[ -n "$brain" ] && kill -STOP "$brain" && sleep 0.6 && kill -CONT "$brain"
 if wait_for "$TMP/events.jsonl" '"event":"ready"' 60; then ok "live session ready"
 else fail "live session" "$(tail -5 "$TMP/stderr.log")"; summary; exit 1; fi
 kill "$PULSE_FEED_PID" 2>/dev/null; wait "$PULSE_FEED_PID" 2>/dev/null; PULSE_FEED_PID=""
