@@ -191,4 +191,4 @@ def pctl(xs, p):
     k = (len(xs) - 1) * p / 100.0
     lo = int(k)
     hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+    return round(xs[lo] + (xs[hi] - xs[lo]) * (k - lo), 1)

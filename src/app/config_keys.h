@@ -42,7 +42,7 @@
     X(bargein, echo_check, BOOL, "true", 0, 0, "", "ignore a wake word or stop phrase that is the reply's own echo (echo_guard_db, echo_margin_db)") \
     X(bargein, echo_guard_db, DBL, "20", 0, 80, "", "during playback, ignore a wake word or stop phrase the echo canceller took more than this (dB) out of; 0 = off") \
     X(bargein, echo_margin_db, DBL, "8", 0, 40, "", "during playback, a wake word or stop phrase whose level neither follows the reply nor clearly departs from it must keep this much (dB) more through the echo canceller than the echo does") \
-    X(bargein, hold, BOOL, "true", 0, 0, "", "pause the reply while a wake word or stop phrase heard over it is checked, and play on if it is rejected (about 60 ms in file mode, longer live)") \
+    X(bargein, hold, BOOL, "true", 0, 0, "", "pause the reply from the first part of a wake word heard over it (hey W AY Z) or a stop phrase until it is checked, and play on if it is rejected (60-300 ms)") \
     X(aec, enabled, BOOL, "true", 0, 0, "", "echo cancellation while speaking") \
     X(aec, tail_ms, INT, "128", 16, 1000, "", "echo canceller filter length") \
     X(stt, engine, STR, "pocketsphinx", 0, 0, "pocketsphinx|whisper-server|openai", "speech-to-text engine") \

@@ -663,6 +663,10 @@ static void process_frame(core *c)
     if (speech)
         c->last_speech = f;
     bool quiet = f - c->last_speech > CORE_WAKE_HOLD_MS / c->frame_ms && !echo_possible(c, f);
+    /* While a reply plays, the search also listens for the wake phrase
+     * without its last phone, so a barge-in holds the reply sooner. */
+    if (wake_listen_early(c->wake, c->playing && fsm_get(&c->fsm) == FSM_SPEAKING) != WZ_OK)
+        log_warn("wake: cannot switch the keyphrase search");
     int w = quiet ? wake_skip(c->wake, c->clean, (int)c->frame_n, &hit)
                   : wake_process(c->wake, c->clean, (int)c->frame_n, &hit);
     feed_playback(c);
@@ -834,6 +838,7 @@ int core_audio_open(core *c, char *err, size_t errlen)
     if ((rc = wake_config_from(&wc, cfg, err, errlen)) != WZ_OK)
         return rc;
     wc.async = !o->input; /* live: stage 2 off the frame thread; files: inline, so runs repeat exactly */
+    wc.early = cfg->bargein_hold; /* the hold starts before the phrase's last phone is heard */
     if (wc.async && cfg->audio_realtime_priority > 1)
         wc.verify_priority = (int)cfg->audio_realtime_priority - 1; /* the frame thread preempts it */
     if ((rc = wake_create(&c->wake, &wc, err, errlen)) != WZ_OK)

@@ -19,6 +19,7 @@
 #include "core/rt.h"
 
 #define KWS_SEARCH "wz_kws"
+#define KWS_EARLY_SEARCH "wz_kws_early" /* the same, and the early lines (wake_listen_early) */
 #define VERIFY_SEARCH "wz_verify"
 #define VERIFY_MS 1600        /* wake phrase (<= ~1.2 s) + detection delay (<= 150 ms) + margin */
 #define VERIFY_LEAD_MS 300    /* audio before the candidate's start given to stage 2 */
@@ -70,6 +71,8 @@ static const char *const k_hey_like[] = {"hey", "they", "say", "day", "may", "wa
 typedef struct {
     char text[WAKE_PHRASE_MAX * 2]; /* keyphrase line as spotted (variant tokens) */
     int phrase;                     /* index into cfg.phrases, -1 = stop phrase */
+    double threshold;
+    bool early;                     /* the phrase without its last phone (wake_config.early) */
 } kws_line;
 
 /* Stage 2 has a decoder of its own, so it can run beside the keyphrase
@@ -103,7 +106,7 @@ struct wake {
     char stop[WAKE_PHRASE_MAX];
     cmd_ln_t *ps_cfg;
     ps_decoder_t *ps;
-    kws_line lines[WAKE_MAX_PHRASES * MAX_VARIANTS + 1];
+    kws_line lines[WAKE_MAX_PHRASES * (MAX_VARIANTS + 1) + 1];
     int nlines;
     int16_t *hist;      /* ring of the last HISTORY_MS of input */
     int hist_cap;
@@ -111,9 +114,13 @@ struct wake {
     int64_t utt_start;  /* sample where the current kws utterance started */
     int64_t frame_base; /* decoder frames before the current utterance */
     bool skipping;      /* wake_skip() ended the utterance; the next wake_process() restarts it */
+    bool early_on;      /* wake_listen_early(): the search with the early lines */
     int64_t refractory_until;
     unsigned gen;       /* bumped by wake_reset: verdicts of older candidates are dropped */
     verifier v;
+    wake_hit early;       /* the last early line's report ... */
+    int64_t early_until;  /* ... a candidate until this input sample (a restart clears it) */
+    int early_seen_ef;    /* its end frame: an early report ending by then is the same one */
     wake_stats stats;
     bool hey_wyzer[WAKE_MAX_PHRASES]; /* phrase is "hey wyzer ..." */
 };
@@ -292,31 +299,76 @@ static int check_words(wake *w, const char *phrase, char *err, size_t errlen)
     return WZ_OK;
 }
 
-static int add_line(wake *w, const char *text, int phrase)
+static int add_line(wake *w, const char *text, int phrase, double threshold, bool early)
 {
     if (w->nlines >= (int)WZ_ARRAY_LEN(w->lines))
         return WZ_TOOBIG;
-    wz_strlcpy(w->lines[w->nlines].text, text, sizeof(w->lines[0].text));
-    w->lines[w->nlines].phrase = phrase;
-    w->nlines++;
+    kws_line *l = &w->lines[w->nlines++];
+    wz_strlcpy(l->text, text, sizeof(l->text));
+    l->phrase = phrase;
+    l->threshold = threshold;
+    l->early = early;
     return WZ_OK;
 }
 
-static int setup_kws(wake *w, char *err, size_t errlen)
+/* Phrase p's early line: the phrase with the last phone of its last word
+ * cut ("hey W AY Z" for "hey wyzer"), as a word of its own, "<word>_early".
+ * The keyphrase search reports it 0-180 ms (p50 60 ms) before the whole
+ * phrase; the longer the last vowel is drawn out, the more (docs/listening.md).
+ * A last word of fewer than 3 phones is too short to cut, and the phrase
+ * gets no early line. */
+static int add_early_line(wake *w, int p)
+{
+    const char *phrase = w->cfg.phrases[p].phrase;
+    const char *sp = strrchr(phrase, ' ');
+    const char *last = sp ? sp + 1 : phrase;
+    char *pron = ps_lookup_word(w->ps, last);
+    if (!pron)
+        return WZ_OK;
+    int phones = 1;
+    for (const char *q = pron; *q; q++)
+        phones += *q == ' ';
+    char *cut = strrchr(pron, ' ');
+    int rc = WZ_OK;
+    if (phones >= 3 && cut) {
+        *cut = '\0';
+        char token[WAKE_PHRASE_MAX + 8], text[WAKE_PHRASE_MAX * 2];
+        snprintf(token, sizeof(token), "%s_early", last);
+        snprintf(text, sizeof(text), "%.*s%s", (int)(last - phrase), phrase, token);
+        rc = ps_add_word(w->ps, token, pron, TRUE) < 0 ? WZ_ENGINE : WZ_OK;
+        if (!rc)
+            rc = add_line(w, text, p, w->cfg.phrases[p].threshold, true);
+    }
+    ckd_free(pron);
+    return rc;
+}
+
+/* Gives the keyphrase lines (with the early lines or without) to
+ * PocketSphinx as search `name`. */
+static int set_kws_search(wake *w, const char *name, bool early, char *err, size_t errlen)
 {
     char path[] = "/tmp/wyzer-kws-XXXXXX";
     int fd = mkstemp(path);
     if (fd < 0)
-        {
-        set_err(err, errlen, "cannot create keyphrase file", strerror(errno));
-        return WZ_IO;
-    }
+        return fail(WZ_IO, err, errlen, "cannot create keyphrase file", strerror(errno));
     FILE *f = fdopen(fd, "w");
     if (!f) {
         close(fd);
         unlink(path);
         return WZ_IO;
     }
+    for (int i = 0; i < w->nlines; i++)
+        if (early || !w->lines[i].early)
+            fprintf(f, "%s /%g/\n", w->lines[i].text, w->lines[i].threshold);
+    int rc = fclose(f) != 0 ? WZ_IO : WZ_OK;
+    if (rc == WZ_OK && ps_set_kws(w->ps, name, path) < 0)
+        rc = fail(WZ_ENGINE, err, errlen, "PocketSphinx rejected the keyphrase list", NULL);
+    unlink(path);
+    return rc;
+}
+
+static int setup_kws(wake *w, char *err, size_t errlen)
+{
     int rc = WZ_OK;
     for (int p = 0; p < w->cfg.nphrases && rc == WZ_OK; p++) {
         char vars[MAX_VARIANTS][WAKE_PHRASE_MAX * 2];
@@ -324,25 +376,20 @@ static int setup_kws(wake *w, char *err, size_t errlen)
         for (int v = 0; v < nv && rc == WZ_OK; v++) {
             rc = check_words(w, vars[v], err, errlen);
             if (!rc)
-                rc = add_line(w, vars[v], p);
-            if (!rc)
-                fprintf(f, "%s /%g/\n", vars[v], w->cfg.phrases[p].threshold);
+                rc = add_line(w, vars[v], p, w->cfg.phrases[p].threshold, false);
         }
+        if (rc == WZ_OK && w->cfg.early)
+            rc = add_early_line(w, p);
     }
     if (rc == WZ_OK && w->cfg.stop_phrase[0]) {
         rc = check_words(w, w->cfg.stop_phrase, err, errlen);
         if (!rc)
-            rc = add_line(w, w->cfg.stop_phrase, -1);
-        if (!rc)
-            fprintf(f, "%s /%g/\n", w->cfg.stop_phrase, w->cfg.stop_threshold);
+            rc = add_line(w, w->cfg.stop_phrase, -1, w->cfg.stop_threshold, false);
     }
-    if (fclose(f) != 0 && rc == WZ_OK)
-        rc = WZ_IO;
-    if (rc == WZ_OK && ps_set_kws(w->ps, KWS_SEARCH, path) < 0) {
-        set_err(err, errlen, "PocketSphinx rejected the keyphrase list", NULL);
-        rc = WZ_ENGINE;
-    }
-    unlink(path);
+    if (rc == WZ_OK)
+        rc = set_kws_search(w, KWS_SEARCH, false, err, errlen);
+    if (rc == WZ_OK && w->cfg.early)
+        rc = set_kws_search(w, KWS_EARLY_SEARCH, true, err, errlen);
     return rc;
 }
 
@@ -360,6 +407,8 @@ static int write_verify_dict(wake *w, FILE *f)
         words[nw++] = k_hey_like[i];
     char lines[WZ_ARRAY_LEN(w->lines)][WAKE_PHRASE_MAX * 2];
     for (int i = 0; i < w->nlines; i++) {
+        if (w->lines[i].early)
+            continue; /* never checked by stage 2 */
         wz_strlcpy(lines[i], w->lines[i].text, sizeof(lines[i]));
         char *save = NULL;
         for (char *wd = strtok_r(lines[i], " ", &save); wd; wd = strtok_r(NULL, " ", &save))
@@ -395,8 +444,9 @@ static char *verify_grammar(const wake *w)
         return NULL;
     len += (size_t)snprintf(g + len, cap - len,
                             "#JSGF V1.0;\ngrammar wzv;\npublic <s> = <f> | [<f>] <t> [<f>];\n<t> = ");
-    for (int i = 0; i < w->nlines && len < cap; i++)
-        len += (size_t)snprintf(g + len, cap - len, "%s(%s)", i ? " | " : "", w->lines[i].text);
+    for (int i = 0, n = 0; i < w->nlines && len < cap; i++)
+        if (!w->lines[i].early)
+            len += (size_t)snprintf(g + len, cap - len, "%s(%s)", n++ ? " | " : "", w->lines[i].text);
     len += (size_t)snprintf(g + len, len < cap ? cap - len : 0, ";\n<f> = <w>+;\n<w> = ");
     int first = 1;
     for (size_t i = 0; i < WZ_ARRAY_LEN(k_fillers) && len < cap; i++) {
@@ -614,9 +664,11 @@ static int hist_tail(const wake *w, int16_t *out, int n)
 
 static int restart_kws(wake *w)
 {
-    if (ps_set_search(w->ps, KWS_SEARCH) < 0 || ps_start_utt(w->ps) < 0)
+    if (ps_set_search(w->ps, w->early_on ? KWS_EARLY_SEARCH : KWS_SEARCH) < 0 || ps_start_utt(w->ps) < 0)
         return WZ_ENGINE;
     w->utt_start = w->fed;
+    w->early_until = 0;
+    w->early_seen_ef = -1;
     return WZ_OK;
 }
 
@@ -680,6 +732,17 @@ static int resume_kws(wake *w, int n)
     return WZ_OK;
 }
 
+int wake_listen_early(wake *w, bool on)
+{
+    if (!w->cfg.early || on == w->early_on)
+        return WZ_OK;
+    w->early_on = on;
+    if (w->skipping)
+        return WZ_OK; /* the next wake_process() restarts the search, and with it the right one */
+    end_utt(w);
+    return resume_kws(w, 0);
+}
+
 /* Does hyp contain line as a whole-word sequence? */
 static bool contains_words(const char *hyp, const char *line)
 {
@@ -737,6 +800,13 @@ static bool verify_run(const wake *w, verifier *v)
         ok = hey_then_wy(hyp);
     log_debug("wake: stage 2 heard \"%s\": %s", hyp ? hyp : "", ok ? "accept" : "reject");
     return ok;
+}
+
+/* The keyphrase search pads its hypothesis with a trailing space. */
+static void trim_right(char *s)
+{
+    for (size_t l = strlen(s); l > 0 && s[l - 1] == ' '; l--)
+        s[l - 1] = '\0';
 }
 
 static const kws_line *find_line(const wake *w, const char *text)
@@ -807,13 +877,19 @@ static int verify_collect(wake *w, wake_hit *hit)
 bool wake_checking(const wake *w, wake_hit *cand)
 {
     const verifier *v = &w->v;
-    if (atomic_load_explicit(&v->state, memory_order_acquire) == V_IDLE || v->gen != w->gen)
-        return false;
-    if (cand) { /* the frame thread wrote v->hit and v->line; the worker only reads them */
-        *cand = v->hit;
-        cand->kind = w->lines[v->line].phrase < 0 ? WAKE_STOP : WAKE_HIT;
+    if (atomic_load_explicit(&v->state, memory_order_acquire) != V_IDLE && v->gen == w->gen) {
+        if (cand) { /* the frame thread wrote v->hit and v->line; the worker only reads them */
+            *cand = v->hit;
+            cand->kind = w->lines[v->line].phrase < 0 ? WAKE_STOP : WAKE_HIT;
+        }
+        return true;
     }
-    return true;
+    if (w->fed < w->early_until) {
+        if (cand)
+            *cand = w->early;
+        return true;
+    }
+    return false;
 }
 
 /* A waiting candidate goes to stage 2 once its audio is in; then any
@@ -859,21 +935,46 @@ int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit)
     if (!hyp || !hyp[0])
         return kind;
 
-    /* Locate the detection: the last segment (kws lists its detections). */
-    int sf = 0, ef = 0;
-    char word[WAKE_PHRASE_MAX * 2] = "";
+    /* The search lists its detections since the utterance started. A whole
+     * phrase (or the stop phrase) is taken at once and the search restarts;
+     * an early line only names a candidate in waiting, and the search goes
+     * on to hear the rest of the phrase. */
+    const kws_line *line = NULL, *early = NULL;
+    int sf = 0, ef = 0, esf = 0, eef = 0;
     for (ps_seg_t *seg = ps_seg_iter(w->ps); seg; seg = ps_seg_next(seg)) {
-        ps_seg_frames(seg, &sf, &ef);
+        char word[WAKE_PHRASE_MAX * 2];
         wz_strlcpy(word, ps_seg_word(seg), sizeof(word));
+        trim_right(word);
+        const kws_line *l = find_line(w, word);
+        if (l && l->early) {
+            early = l;
+            ps_seg_frames(seg, &esf, &eef);
+        } else if (l) {
+            line = l;
+            ps_seg_frames(seg, &sf, &ef);
+        }
     }
-    if (!word[0])
+    if (!line && early) {
+        if (esf > w->early_seen_ef && w->fed >= w->refractory_until) {
+            candidate_positions(w, esf, eef, &w->early);
+            w->early.kind = WAKE_HIT;
+            wz_strlcpy(w->early.keyword, w->cfg.phrases[early->phrase].phrase, sizeof(w->early.keyword));
+            w->early_until = w->fed + (int64_t)WAKE_EARLY_MS * WZ_SAMPLE_RATE / 1000;
+        }
+        w->early_seen_ef = WZ_MAX(w->early_seen_ef, eef);
+        return kind;
+    }
+    if (!line) {
+        char word[WAKE_PHRASE_MAX * 2];
         wz_strlcpy(word, hyp, sizeof(word));
-    /* the keyphrase search pads its hypothesis with a trailing space */
-    for (size_t l = strlen(word); l > 0 && word[l - 1] == ' '; l--)
-        word[l - 1] = '\0';
-    const kws_line *line = find_line(w, word);
+        trim_right(word);
+        line = find_line(w, word);
+    }
     wake_hit cand = {0};
     candidate_positions(w, sf, ef, &cand);
+    if (line && w->fed < w->early_until)
+        log_debug("wake: early line reported %lld ms before the whole phrase",
+                  (long long)(cand.detect_ms - w->early.detect_ms));
     end_utt(w);
     if (restart_kws(w) < 0)
         return WZ_ENGINE;

@@ -76,6 +76,8 @@ typedef struct {
     bool verify;                  /* stage-2 grammar check (default true) */
     bool async;                   /* run stage 2 on a worker thread (default false: inline) */
     int verify_priority;          /* async: SCHED_FIFO priority of that thread, 0 = normal */
+    bool early;                   /* set up the early lines for wake_listen_early()
+                                     (default false; the core sets it with bargein.hold) */
 } wake_config;
 
 /* Fills wake_config from cfg: wake.words, wake.refractory_ms,
@@ -118,10 +120,24 @@ int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit);
 #define WAKE_RESUME_MS 300
 int wake_skip(wake *w, const int16_t *frame, int n, wake_hit *hit);
 
+/* While on, the keyphrase search also spots each wake phrase without the
+ * last phone of its last word ("hey W AY Z" for "hey wyzer"), which it
+ * hears 0-180 ms (p50 60 ms) before the whole phrase. Such an early line's
+ * report is never accepted by itself: it only makes wake_checking() name a
+ * candidate, for WAKE_EARLY_MS or until the whole phrase is reported.
+ * The core turns it on while a reply plays, so a barge-in holds the reply
+ * sooner; it is off otherwise, so that wake words heard with nothing
+ * playing are spotted exactly as without it. A switch restarts the search
+ * from WAKE_RESUME_MS of input back. No effect unless wake_config.early. */
+#define WAKE_EARLY_MS 300
+int wake_listen_early(wake *w, bool on) WZ_MUST_CHECK;
+
 /* Is a stage-1 candidate awaiting its verdict: waiting the 60 ms of audio
  * after it that stage 2 hears (inline too), or being checked (async)? If so,
  * *cand (may be NULL) gets its positions and kind (WAKE_HIT or WAKE_STOP);
  * its verdict comes from a later wake_process()/wake_skip().
+ * With wake_listen_early() on, an early line's report is such a candidate
+ * too; it goes without a verdict if the whole phrase does not follow.
  * A candidate voided by wake_reset() no longer counts. The core holds
  * playback while this is true, so a barge-in does not wait for the check. */
 bool wake_checking(const wake *w, wake_hit *cand);

@@ -126,6 +126,23 @@ grep -q '"name":"get_time"' "$TMP/barge.jsonl" && ok "second request answered (g
 wakes=$(count "$TMP/barge.jsonl" '"event":"wake"')
 [ "$wakes" = 2 ] && ok "no self-trigger under --echo 30:+6 (2 wakes for 2 spoken wake words)" || fail "self-trigger" "$wakes wake events"
 [ $rc -eq 0 ] && ok "barge-in run exit 0" || fail "barge-in exit" "$rc"
+# While the reply plays, the search also spots "hey W AY Z" (the early line),
+# so the reply is held before the whole phrase is reported; the whole phrase's
+# report is 60 ms (stage 2's wait, inline in file mode) before its wake event.
+if python3 - "$TMP/barge.jsonl" > "$TMP/o" 2>&1 <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+wake = [e for e in ev if e["event"] == "wake"][1]
+held = [e for e in ev if e["event"] == "playback_held" and e["audio_ms"] <= wake["detect_ms"]]
+if not held:
+    sys.exit("no playback_held before the barge-in's wake event")
+ahead = wake["detect_ms"] - 60 - held[-1]["audio_ms"]
+print("held %d ms before the whole phrase was reported" % ahead)
+if ahead < 20:
+    sys.exit("held %d ms before the whole phrase's report, want at least 20" % ahead)
+PY
+then ok "barge-in: reply held from the start of the phrase ($(cat "$TMP/o"))"
+else fail "early hold" "$(cat "$TMP/o")"; fi
 
 # --- barge-in early in the first reply after start-up ------------------------------------------
 # ~2.2 s into the first reply the canceller is still learning (it takes

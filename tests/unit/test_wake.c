@@ -38,7 +38,7 @@ static void test_parse_rejects(void)
     }
 }
 
-static wake *make_mode(const char *words, int refractory_ms, bool async)
+static wake *make_early(const char *words, int refractory_ms, bool async, bool early)
 {
     static wz_config cfg;
     config_init(&cfg);
@@ -48,11 +48,17 @@ static wake *make_mode(const char *words, int refractory_ms, bool async)
     char err[256] = "";
     ASSERT_EQ(WZ_OK, wake_config_from(&wc, &cfg, err, sizeof(err)));
     wc.async = async;
+    wc.early = early;
     wake *w = NULL;
     int rc = wake_create(&w, &wc, err, sizeof(err));
     if (rc)
         TEST_FAIL_AT("wake_create: %d %s", rc, err);
     return w;
+}
+
+static wake *make_mode(const char *words, int refractory_ms, bool async)
+{
+    return make_early(words, refractory_ms, async, false);
 }
 
 static wake *make(const char *words, int refractory_ms)
@@ -399,6 +405,83 @@ static void test_checking_reports_candidate(void)
     free(x);
 }
 
+/* First frame (sample offset) at which wake_checking() names a candidate,
+ * -1 if none; hits counted in *hits, the hit in *h. */
+static int first_checking(wake *w, const int16_t *x, int n, int *hits, wake_hit *h, wake_hit *cand)
+{
+    int first = -1;
+    *hits = 0;
+    for (int f = 0; f + FRAME <= n; f += FRAME) {
+        wake_hit hh;
+        int k = wake_process(w, x + f, FRAME, &hh);
+        ASSERT_TRUE(k >= 0);
+        if (k == WAKE_HIT && !(*hits)++)
+            *h = hh;
+        if (first < 0 && wake_checking(w, cand))
+            first = f;
+    }
+    return first;
+}
+
+/* wake_listen_early(): the phrase without its last phone ("hey W AY Z")
+ * names a candidate before the whole phrase is reported, so the barge-in
+ * hold starts sooner. It never wakes by itself: the same single hit as
+ * without it. Set up but off, the search is the plain one: the same hit at
+ * the same positions. A phrase that stops at the cut names a candidate that
+ * lapses with no hit. */
+static void test_early_line(void)
+{
+    static const char *const voices[] = {"slt", "rms", "awb"};
+    static const char *const parts[] = {"hey wiser", "what time is it"};
+    for (size_t v = 0; v < WZ_ARRAY_LEN(voices); v++) {
+        int ends[2], n;
+        int16_t *x = build(voices[v], parts, 2, ends, &n);
+        int at[3], hits[3];
+        wake_hit h[3], c[3];
+        for (int e = 0; e < 3; e++) { /* plain, set up but off, on */
+            wake *w = make_early("hey wyzer/1e-30/", 1500, false, e > 0);
+            ASSERT_EQ(WZ_OK, wake_listen_early(w, e == 2));
+            at[e] = first_checking(w, x, n, &hits[e], &h[e], &c[e]);
+            wake_destroy(w);
+        }
+        fprintf(stderr, "  %s: candidate at %d ms without the early line, %d ms with it (true end %d ms)\n",
+                voices[v], at[0] / 16, at[2] / 16, ends[0] / 16);
+        for (int e = 0; e < 3; e++) {
+            ASSERT_EQ(1, hits[e]);
+            ASSERT_TRUE(at[e] >= 0);
+        }
+        ASSERT_EQ(at[0], at[1]);
+        ASSERT_EQ(h[0].end_ms, h[1].end_ms);
+        ASSERT_EQ(h[0].detect_ms, h[1].detect_ms);
+        ASSERT_LE(at[2] + 2 * FRAME, at[0]); /* at least two frames (40 ms) sooner */
+        ASSERT_TRUE(c[2].end_ms < h[2].end_ms);
+        ASSERT_STREQ("hey wyzer", c[2].keyword);
+        ASSERT_EQ(WAKE_HIT, c[2].kind);
+        ASSERT_TRUE(llabs(h[2].end_ms - h[0].end_ms) <= 30);
+        free(x);
+    }
+
+    /* The cut phrase alone (slt's "they were wise", where the early line
+     * fires and the whole phrase does not): a candidate that lapses with no
+     * hit. (Many "hey wise ..." phrases wake it with or without the early
+     * line; docs/listening.md.) */
+    static const char *const cut[] = {"they were wise"};
+    int ends[1], n;
+    int16_t *x = build("slt", cut, 1, ends, &n);
+    for (int e = 0; e < 2; e++) {
+        wake *w = make_early("hey wyzer/1e-30/", 1500, false, true);
+        ASSERT_EQ(WZ_OK, wake_listen_early(w, e == 1));
+        int hits = 0;
+        wake_hit h, c;
+        int at = first_checking(w, x, n, &hits, &h, &c);
+        ASSERT_EQ(0, hits);
+        ASSERT_TRUE(e == 1 ? at >= 0 : at < 0);
+        ASSERT_TRUE(!wake_checking(w, NULL));
+        wake_destroy(w);
+    }
+    free(x);
+}
+
 static void test_unknown_word_is_config_error(void)
 {
     wz_config cfg;
@@ -426,6 +509,7 @@ int main(void)
     RUN(test_async_matches_inline);
     RUN(test_async_reset_voids_verdict);
     RUN(test_checking_reports_candidate);
+    RUN(test_early_line);
     RUN(test_unknown_word_is_config_error);
     return TEST_SUMMARY();
 }
