@@ -129,7 +129,7 @@ int wake_skip(wake *w, const int16_t *frame, int n, wake_hit *hit);
  * sooner; it is off otherwise, so that wake words heard with nothing
  * playing are spotted exactly as without it. A switch restarts the search
  * from WAKE_RESUME_MS of input back. No effect unless wake_config.early. */
-#define WAKE_EARLY_MS 300
+#define WAKE_EARLY_MS 200
 int wake_listen_early(wake *w, bool on) WZ_MUST_CHECK;
 
 /* Is a stage-1 candidate awaiting its verdict: waiting the 60 ms of audio
