@@ -6,7 +6,8 @@
 # tests/tools/wz_audio_probe echo N times for each build directory given,
 # alternating between them, optionally beside busy loops. Prints one line per
 # run: ERLE of the default canceller, the lowest 500 ms window correlation
-# (below 0.97: the echo path stepped during the run), underruns, resyncs.
+# (below 0.97: the echo path most likely stepped during the run; see
+# docs/benchmarks.md), underruns, resyncs.
 #
 #   bench/echo_live_runs.sh [--runs N] [--burn K] BUILD_DIR [BUILD_DIR...]
 #
@@ -40,9 +41,7 @@ for _ in $(seq 1 "$burn"); do
     sh -c 'while :; do :; done' &
     burners+=($!)
 done
-# The reply of tests/integration/test_echo_live.sh: 6.8 s of Flite slt.
-flite -voice slt -t "It's eight eleven AM. The weather today is mostly sunny with a light breeze from the west, and temperatures will reach twenty two degrees." -o "$out/raw.wav"
-sox -q "$out/raw.wav" -r 16000 -c 1 -b 16 "$out/reply.wav" norm -6
+pulse_echo_reply "$out" # the reply test_echo_live.sh plays
 export PULSE_SOURCE=spk.monitor
 get() { grep "^$1=" "$2" | head -n1 | cut -d= -f2; }
 for i in $(seq 1 "$runs"); do

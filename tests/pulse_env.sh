@@ -113,6 +113,14 @@ pulse_sink_anchor() { # [SINK [CHANNELS]]: default spk, 1
     echo "pulse_env: the null sink $sink's lead did not drain (latency ${lat:-?} usec)" >&2
 }
 
+# pulse_echo_reply DIR: writes DIR/reply.wav, the reply the live echo
+# measurements play (test_echo_live.sh, bench/echo_live_runs.sh): 6.8 s of
+# Flite slt at -6 dBFS peak, 16 kHz mono. Needs flite and sox.
+pulse_echo_reply() {
+    flite -voice slt -t "It's eight eleven AM. The weather today is mostly sunny with a light breeze from the west, and temperatures will reach twenty two degrees." -o "$1/raw.wav" &&
+        sox -q "$1/raw.wav" -r 16000 -c 1 -b 16 "$1/reply.wav" norm -6
+}
+
 # pulse_mic_feed FILE [LEAD_MS [TAIL_MS]]: feeds FILE (WAV, or .raw s16le
 # 16 kHz mono) into the mic in the background; PULSE_FEED_PID is its pid.
 pulse_mic_feed() {

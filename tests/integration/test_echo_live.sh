@@ -51,8 +51,7 @@ get() { grep "^$1=" "$2" | head -n1 | cut -d= -f2; }
 int() { printf '%.0f' "$1"; }
 
 # The reply: 6.8 s of Flite speech at -6 dBFS peak.
-flite -voice slt -t "It's eight eleven AM. The weather today is mostly sunny with a light breeze from the west, and temperatures will reach twenty two degrees." -o "$W/raw.wav"
-sox -q "$W/raw.wav" -r 16000 -c 1 -b 16 "$W/reply.wav" norm -6
+pulse_echo_reply "$W"
 
 # The microphone is the loudspeaker's monitor. Capture 10 s, queue the reply
 # at 0.5 s: even an output stall of 2 s (see docs/audio.md) leaves it inside.
