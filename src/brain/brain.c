@@ -237,8 +237,10 @@ static void submit(brain *b, job_kind kind, uint64_t req, const char *text)
 
 /* AUDIO_START: the STT engine belongs to the main thread while it is fed
  * and to the job thread while it finishes, so wait for an earlier
- * utterance's job to end (it was canceled by the INTERRUPT before this). */
-static void start_utterance(brain *b, uint64_t req)
+ * utterance's job to end (it was canceled by the INTERRUPT before this).
+ * The message may carry the wake phrase's audio, for the engine to adapt to
+ * the voice and the room (stt_adapt). */
+static void start_utterance(brain *b, uint64_t req, const int16_t *wake, size_t wake_n)
 {
     pthread_mutex_lock(&b->mu);
     for (int i = 0; i < b->njobs; i++)
@@ -264,6 +266,11 @@ static void start_utterance(brain *b, uint64_t req)
         reply_error(&r, "brain", "busy: the previous request did not stop");
         (void)reply_end(&r, MSG_F_ERROR);
         return;
+    }
+    if (wake_n > 0) {
+        int rc = stt_adapt(b->stt, wake, wake_n);
+        if (rc != WZ_OK && rc != WZ_UNSUPP && rc != WZ_AGAIN)
+            log_warn("speech-to-text could not adapt to the wake phrase: %s", wz_strerror(rc));
     }
     if (stt_begin(b->stt) != WZ_OK) {
         log_error("speech-to-text cannot start an utterance");
@@ -306,7 +313,7 @@ static void handle(brain *b, const msg *m, bool *stop)
             log_warn("could not tell the new core that the brain is ready");
         break;
     case MSG_SHUTDOWN: *stop = true; break;
-    case MSG_AUDIO_START: start_utterance(b, m->req_id); break;
+    case MSG_AUDIO_START: start_utterance(b, m->req_id, m->pcm, m->pcm_samples); break;
     case MSG_AUDIO_CHUNK:
         if (b->utt_active && m->req_id == b->utt_req) {
             int rc = stt_feed(b->stt, m->pcm, m->pcm_samples);

@@ -62,6 +62,17 @@ int stt_set_grammar(stt *s, const char *jsgf, char *err, size_t errlen)
     return s->vt->set_grammar(s, jsgf, err, errlen);
 }
 
+int stt_adapt(stt *s, const int16_t *pcm, size_t n)
+{
+    if (!s->vt->adapt)
+        return WZ_UNSUPP;
+    if (n > STT_CONTEXT_MAX_SAMPLES) {
+        pcm += n - STT_CONTEXT_MAX_SAMPLES;
+        n = STT_CONTEXT_MAX_SAMPLES;
+    }
+    return s->vt->adapt(s, pcm, n);
+}
+
 int stt_begin(stt *s)
 {
     atomic_store(&s->canceled, false);

@@ -1,7 +1,7 @@
 /* stt.h: speech-to-text engines behind one small vtable.
  *
  * Call sequence for one utterance (the brain loop):
- *   AUDIO_START  -> stt_begin(s)
+ *   AUDIO_START  -> stt_adapt(s, wake phrase) if it carries one, stt_begin(s)
  *   AUDIO_CHUNK  -> stt_feed(s, pcm, n)      (16 kHz mono s16, any chunk size)
  *   AUDIO_END    -> stt_finish(s, &result)
  *   INTERRUPT    -> stt_cancel(s)            (any thread; see below)
@@ -34,6 +34,8 @@
 /* Longest utterance an engine buffers: 60 s at 16 kHz. Longer input is
  * rejected with WZ_TOOBIG rather than truncated. */
 #define STT_MAX_SAMPLES (60 * WZ_SAMPLE_RATE)
+/* Longest context stt_adapt reads; longer context is cut to its last part. */
+#define STT_CONTEXT_MAX_SAMPLES (2 * WZ_SAMPLE_RATE)
 
 typedef struct stt_result {
     char text[STT_TEXT_MAX]; /* lower-case words, single spaces, "" = nothing heard */
@@ -57,6 +59,8 @@ typedef struct stt_vtable {
     void (*destroy)(stt *s);
     /* Optional (NULL: grammar not supported, stt_set_grammar returns WZ_UNSUPP). */
     int (*set_grammar)(stt *s, const char *jsgf, char *err, size_t errlen);
+    /* Optional (NULL: stt_adapt returns WZ_UNSUPP). */
+    int (*adapt)(stt *s, const int16_t *pcm, size_t n);
     int (*begin)(stt *s);
     int (*feed)(stt *s, const int16_t *pcm, size_t n);
     /* Optional: current best guess while audio arrives. */
@@ -88,6 +92,14 @@ const char *stt_name(const stt *s);
  * grammar support return WZ_UNSUPP for non-NULL jsgf. */
 WZ_MUST_CHECK int stt_set_grammar(stt *s, const char *jsgf, char *err, size_t errlen);
 
+/* Audio of the same speaker in the same room, heard just before the next
+ * utterance: the wake phrase (16 kHz mono s16, at most
+ * STT_CONTEXT_MAX_SAMPLES are read). It is never transcribed; the engine may
+ * adapt to the voice, level and noise in it. PocketSphinx sets its cepstral
+ * mean from it (docs/speech.md). Call before stt_begin; it applies to that
+ * utterance. WZ_UNSUPP if the engine has no use for it; WZ_AGAIN if the
+ * audio was too short (or too quiet) to tell anything. */
+int stt_adapt(stt *s, const int16_t *pcm, size_t n);
 WZ_MUST_CHECK int stt_begin(stt *s);
 /* Returns WZ_TOOBIG past STT_MAX_SAMPLES, WZ_CANCELED after stt_cancel. */
 WZ_MUST_CHECK int stt_feed(stt *s, const int16_t *pcm, size_t n);

@@ -163,7 +163,11 @@ static bool begin_audio(core *c, int64_t f)
 {
     int64_t begin = WZ_MAX(f - CORE_SPEECH_PREROLL_MS / c->frame_ms, c->capture_first);
     begin = WZ_MAX(begin, c->frames - (int64_t)c->pre_frames);
-    if (!send_audio(c, MSG_AUDIO_START, 0, NULL, 0))
+    /* The wake phrase goes along if it fits the queue's message bound; its
+     * end matters most (it is nearest the command). */
+    size_t fit = ((size_t)c->l->cfg->ipc_max_message_bytes - MSG_HEADER_BYTES) / sizeof(int16_t);
+    size_t n = WZ_MIN(c->wake_n, fit);
+    if (!send_audio(c, MSG_AUDIO_START, 0, c->wake_pcm + (c->wake_n - n), n * sizeof(int16_t)))
         return false;
     c->audio_started = true;
     c->audio_first = begin;
@@ -217,6 +221,8 @@ static void start_capture(core *c, int64_t from_ms, bool after_wake)
     c->capturing = true;
     c->audio_started = false;
     c->chunk_n = 0;
+    if (!after_wake)
+        c->wake_n = 0;
     int64_t first = from_ms / c->frame_ms;
     int64_t oldest = c->frames - (int64_t)c->pre_frames;
     if (first < oldest)
@@ -562,6 +568,21 @@ static void seek_command_start(core *c)
     start_capture(c, from, true);
 }
 
+/* Copies the wake phrase (CORE_WAKE_CONTEXT_*) out of the pre-roll for
+ * AUDIO_START, which may come long after it has left the ring. */
+static void keep_wake_phrase(core *c, int64_t oldest)
+{
+    int64_t last = WZ_MIN(c->wake_end_ms / c->frame_ms, c->frames);
+    int64_t first = (c->wake_start_ms - CORE_WAKE_CONTEXT_LEAD_MS) / c->frame_ms;
+    first = WZ_MAX(first, last - CORE_WAKE_CONTEXT_MS / c->frame_ms);
+    first = WZ_MAX(first, oldest);
+    c->wake_n = 0;
+    if (echo_possible(c, first))
+        return;
+    for (int64_t g = first; g < last; g++, c->wake_n += c->frame_n)
+        memcpy(c->wake_pcm + c->wake_n, pre_frame(c, g), c->frame_n * sizeof(int16_t));
+}
+
 static void on_wake(core *c, const wake_hit *h)
 {
     int64_t end_ms = h->end_ms - c->aec_latency_ms; /* detectors see the canceller's output */
@@ -584,6 +605,7 @@ static void on_wake(core *c, const wake_hit *h)
     int64_t oldest = WZ_MAX(c->frames - (int64_t)c->pre_frames, 0);
     for (int64_t g = WZ_MAX(c->wake_start_ms / c->frame_ms, oldest); g < end_ms / c->frame_ms && g < c->frames; g++)
         c->wake_peak = WZ_MAX(c->wake_peak, frame_energy(c, g));
+    keep_wake_phrase(c, oldest);
     c->seeking_start = true;
     seek_command_start(c);
 }
@@ -872,7 +894,8 @@ int core_audio_open(core *c, char *err, size_t errlen)
     c->pre_raw = calloc(c->pre_frames, sizeof(bool));
     c->chunk_cap = (size_t)(CORE_CHUNK_MS / c->frame_ms) * c->frame_n;
     c->chunk = calloc(c->chunk_cap, sizeof(int16_t));
-    if (!c->mic || !c->ref || !c->clean || !c->pre || !c->pre_lvl || !c->pre_vad || !c->pre_raw || !c->chunk ||
+    c->wake_pcm = calloc((size_t)(CORE_WAKE_CONTEXT_MS / c->frame_ms) * c->frame_n, sizeof(int16_t));
+    if (!c->wake_pcm || !c->mic || !c->ref || !c->clean || !c->pre || !c->pre_lvl || !c->pre_vad || !c->pre_raw || !c->chunk ||
         pending_init(&c->play, (size_t)CORE_REPLY_AUDIO_S * 24000) != WZ_OK ||
         pending_init(&c->announce, (size_t)CORE_ANNOUNCE_AUDIO_S * 24000) != WZ_OK) {
         snprintf(err, errlen, "out of memory for audio buffers");
@@ -904,12 +927,13 @@ void core_audio_close(core *c)
     free(c->pre_vad);
     free(c->pre_raw);
     free(c->chunk);
+    free(c->wake_pcm);
     free(c->play.pcm);
     free(c->announce.pcm);
     c->vad = NULL;
     c->wake = NULL;
     c->aec = NULL;
-    c->mic = c->ref = c->clean = c->pre = c->chunk = c->play.pcm = c->announce.pcm = NULL;
+    c->mic = c->ref = c->clean = c->pre = c->chunk = c->wake_pcm = c->play.pcm = c->announce.pcm = NULL;
     c->pre_vad = c->pre_raw = NULL;
     c->pre_lvl = NULL;
 }

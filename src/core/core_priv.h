@@ -91,6 +91,12 @@ typedef struct {
 /* Audio sent before the endpointer's start of speech: the VAD turns on a
  * frame or two late, and the recogniser likes a little lead-in. */
 #define CORE_SPEECH_PREROLL_MS 200
+/* AUDIO_START carries the wake phrase, from this long before its start to
+ * its end and at most CORE_WAKE_CONTEXT_MS of it, for the recogniser to
+ * adapt to the voice and the room (stt_adapt). Not after a barge-in: the
+ * reply's echo would be in it. */
+#define CORE_WAKE_CONTEXT_LEAD_MS 300
+#define CORE_WAKE_CONTEXT_MS 2000
 /* bargein.hold: longest a reply is held for one stage-2 check (it normally
  * takes 50-100 ms; a stuck check must not silence the reply for good). */
 #define CORE_HOLD_MAX_MS 1000
@@ -174,6 +180,8 @@ typedef struct core {
     bool heard_owed;           /* a PAUSE chunk the brain has not answered (HEARD) */
     int64_t heard_sent_ns;     /* when it was sent */
     int64_t wake_start_ms, wake_end_ms;
+    int16_t *wake_pcm;         /* the wake phrase for AUDIO_START, CORE_WAKE_CONTEXT_MS */
+    size_t wake_n;             /* samples in it; 0: none for this capture */
     double wake_peak;          /* loudest frame energy of the wake word */
     int16_t *chunk;            /* request audio not sent yet, CORE_CHUNK_MS */
     size_t chunk_n, chunk_cap; /* samples */

@@ -25,7 +25,7 @@
  * s16 samples), STATS (msg_stats), NUM_TEXT (u32 + NUL-terminated text:
  * PEER_RESTARTED's pid and role, HEARD's sample count and words). */
 #define MSG_TYPES(X)                         \
-    X(AUDIO_START,    1,  NONE)              \
+    X(AUDIO_START,    1,  PCM)               \
     X(AUDIO_CHUNK,    2,  PCM)               \
     X(AUDIO_END,      3,  TEXT)              \
     X(TEXT_REQUEST,   4,  TEXT)              \

@@ -73,6 +73,8 @@ static void test_whisper_server_request_shape_and_success(void)
 {
     start_server();
     stt *s = make("whisper-server", "ok", 5000, "");
+    static const int16_t wake[8000];
+    ASSERT_EQ(WZ_UNSUPP, stt_adapt(s, wake, WZ_ARRAY_LEN(wake))); /* and it is not sent */
     stt_result r;
     int rc = run(s, &r);
     if (rc)
