@@ -75,7 +75,6 @@
  * leave 6 of 40 without one. Cost: see docs/speech.md. */
 #define GRAMMAR_BEAM "1e-64"
 #define GRAMMAR_WBEAM "1e-48"
-/* Longest JSGF document accepted (the router's grammar is a few KB). */
 /* Cepstral mean normalisation. Decoding live, PocketSphinx subtracts a
  * running cepstral mean that starts from the acoustic model's -cmninit and
  * moves only after 8 s of audio or at the end of an utterance, so the first
@@ -90,7 +89,9 @@
  * CMN_MIN_FRAMES of them tell too little and the mean is left alone. */
 #define CMN_MIN_FRAMES 30
 #define CMN_CHUNK_FRAMES 64
+#define CMN_MAX_CEP 32 /* cepstra per frame stt_adapt can hold (the en-us model has 13) */
 
+/* Longest JSGF document accepted (the router's grammar is a few KB). */
 #define JSGF_MAX_BYTES (256 * 1024)
 #define WORD_MAX 64
 
@@ -131,7 +132,7 @@ typedef struct ps_stt {
     fe_t *fe;              /* front end for stt_adapt, configured as the decoders' */
     mfcc_t **cep;          /* CMN_CHUNK_FRAMES x ncep */
     int ncep;
-    mfcc_t cmn[32];        /* the mean stt_adapt found ... */
+    mfcc_t cmn[CMN_MAX_CEP]; /* the mean stt_adapt found ... */
     bool cmn_ready;        /* ... for the next ps_begin */
 } ps_stt;
 
@@ -351,7 +352,7 @@ static int ps_create(stt **out, const wz_config *cfg, char *err, size_t errlen)
     load_extra_dict(p, p->lm);
     p->fe = fe_init_auto_r(ps_get_config(p->lm));
     p->ncep = p->fe ? fe_get_output_size(p->fe) : 0;
-    if (p->ncep > 0 && p->ncep <= (int)WZ_ARRAY_LEN(p->cmn))
+    if (p->ncep > 0 && p->ncep <= CMN_MAX_CEP)
         p->cep = (mfcc_t **)ckd_calloc_2d(CMN_CHUNK_FRAMES, (size_t)p->ncep, sizeof(mfcc_t));
     int rc = p->cep ? lm_start(p) : WZ_ENGINE;
     if (rc != WZ_OK) {
@@ -519,7 +520,7 @@ static int ps_feed(stt *s, const int16_t *pcm, size_t n);
 static int ps_adapt(stt *s, const int16_t *pcm, size_t n)
 {
     ps_stt *p = (ps_stt *)s;
-    double sum[WZ_ARRAY_LEN(p->cmn)] = {0};
+    double sum[CMN_MAX_CEP] = {0};
     long frames = 0;
     p->cmn_ready = false;
     if (fe_start_utt(p->fe) < 0)

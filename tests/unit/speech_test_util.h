@@ -141,4 +141,25 @@ static inline const char *su_data(const char *name)
     return p;
 }
 
+/* The default PocketSphinx engine, with the test command grammar
+ * (tests/data/commands.jsgf) if grammar. NULL on failure, the reason in err. */
+static inline stt *su_stt(bool grammar, char *err, size_t errlen)
+{
+    wz_config cfg;
+    config_init(&cfg);
+    stt *s = NULL;
+    if (stt_create(&s, &cfg, err, errlen))
+        return NULL;
+    char *j = grammar ? su_slurp(su_data("commands.jsgf")) : NULL;
+    if (grammar && (!j || stt_set_grammar(s, j, err, errlen))) {
+        if (!j)
+            snprintf(err, errlen, "cannot read %.400s", su_data("commands.jsgf"));
+        free(j);
+        stt_destroy(s);
+        return NULL;
+    }
+    free(j);
+    return s;
+}
+
 #endif

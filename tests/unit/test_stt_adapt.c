@@ -11,17 +11,10 @@
 
 static stt *make(void)
 {
-    wz_config cfg;
-    config_init(&cfg);
-    stt *s = NULL;
     char err[512];
-    if (stt_create(&s, &cfg, err, sizeof err))
-        TEST_FAIL_AT("stt_create: %s", err);
-    char *j = su_slurp(su_data("commands.jsgf"));
-    ASSERT_TRUE(j != NULL);
-    if (stt_set_grammar(s, j, err, sizeof err))
-        TEST_FAIL_AT("stt_set_grammar: %s", err);
-    free(j);
+    stt *s = su_stt(true, err, sizeof err);
+    if (!s)
+        TEST_FAIL_AT("%s", err);
     return s;
 }
 

@@ -13,21 +13,10 @@ double stt_pocketsphinx_last_margin(const stt *s);
 
 static stt *make(bool grammar)
 {
-    wz_config cfg;
-    config_init(&cfg);
-    stt *s = NULL;
     char err[512];
-    int rc = stt_create(&s, &cfg, err, sizeof err);
-    if (rc)
-        TEST_FAIL_AT("stt_create: %s", err);
-    if (grammar) {
-        char *j = su_slurp(su_data("commands.jsgf"));
-        ASSERT_TRUE(j != NULL);
-        rc = stt_set_grammar(s, j, err, sizeof err);
-        if (rc)
-            TEST_FAIL_AT("stt_set_grammar: %s", err);
-        free(j);
-    }
+    stt *s = su_stt(grammar, err, sizeof err);
+    if (!s)
+        TEST_FAIL_AT("%s", err);
     return s;
 }
 
