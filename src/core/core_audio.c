@@ -171,7 +171,6 @@ static bool begin_audio(core *c, int64_t f)
         return false;
     c->audio_started = true;
     c->audio_first = begin;
-    c->heard_owed = false;
     for (int64_t g = begin; g <= f; g++)
         if (!queue_frame(c, pre_frame(c, g)))
             return false;
@@ -221,6 +220,9 @@ static void start_capture(core *c, int64_t from_ms, bool after_wake)
     c->capturing = true;
     c->audio_started = false;
     c->chunk_n = 0;
+    /* An answer still owed belongs to the last utterance: the brain does not
+     * answer a pause that AUDIO_END overtook, and --fast would wait for it. */
+    c->heard_owed = false;
     if (!after_wake)
         c->wake_n = 0;
     int64_t first = from_ms / c->frame_ms;
