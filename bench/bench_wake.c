@@ -10,7 +10,7 @@
  * at 15 dB SNR, streamed back to back.
  *
  * Usage: bench_wake [--quick] [thresholds, comma separated]
- *        bench_wake --corpus DIR [--early] [thresholds]
+ *        bench_wake --corpus DIR [--early] [--fresh] [--cmn-slow] [thresholds]
  * A detection counts if the reported end lies within 400 ms of the true end
  * of "hey wiser".
  *
@@ -27,7 +27,13 @@
  * reply. Also prints how far ahead of the whole phrase's report a candidate
  * is named on the detected positives, and how often a candidate is named
  * on the negatives: each such episode would pause a reply playing at the
- * time (bargein.hold; before the own-voice check). */
+ * time (bargein.hold; before the own-voice check).
+ *
+ * --fresh (with --corpus): a new wake module for every clip, as every
+ * eval/run_eval.py clip is a new process (by default one module hears the
+ * whole corpus, as an assistant that has been running for a while).
+ * --cmn-slow: PocketSphinx's own cepstral mean instead of the one that
+ * follows the input (wake_config.fast_cmn = false). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,12 +134,14 @@ static clip make_positive(const voice_def *v, int rate_idx, int k, const char *n
     return c;
 }
 
+/* Silence between clips: skipped, as the core skips what its VAD calls
+ * silence (wake_skip), so it never reaches the search or its mean. */
 static void feed_silence(wake *w, int ms)
 {
     static int16_t z[FRAME];
     for (int i = 0; i < ms / 20; i++) {
         wake_hit h;
-        (void)wake_process(w, z, FRAME, &h);
+        (void)wake_skip(w, z, FRAME, &h);
     }
 }
 
@@ -152,7 +160,9 @@ static int split_thresholds(const char *list, char out[][32])
 
 static double per_hour(double n, double hours) { return hours > 0 ? n / hours : 0.0; }
 
-static bool g_early; /* --early */
+static bool g_early;    /* --early */
+static bool g_fresh;    /* --fresh */
+static bool g_cmn_slow; /* --cmn-slow */
 
 static int cmp_int(const void *a, const void *b)
 {
@@ -173,6 +183,7 @@ static wake *wake_at(const char *thr)
         wc.phrases[0].threshold = strtod(thr, NULL);
         wc.refractory_ms = 1500;
         wc.early = g_early;
+        wc.fast_cmn = !g_cmn_slow;
         if (wake_create(&w, &wc, err, sizeof(err)) == WZ_OK) {
             if (wake_listen_early(w, g_early) == WZ_OK)
                 return w;
@@ -290,6 +301,10 @@ static int run_corpus(const char *dir, const char *thr_list)
         if (!lead) return 1;
         for (int i = 0; i < ncl; i++) {
             corpus_clip *k = &cl[i];
+            if (g_fresh) {
+                wake_destroy(w);
+                if (!(w = wake_at(thr[ti]))) return 1;
+            }
             if (wake_reset(w)) return 1;
             feed_silence(w, 1600); /* clear the refractory period of the clip before */
             wake_stats before, after;
@@ -365,6 +380,8 @@ int main(int argc, char **argv)
         if (!strcmp(argv[i], "--quick")) quick = 1;
         else if (!strcmp(argv[i], "--corpus") && i + 1 < argc) corpus = argv[++i];
         else if (!strcmp(argv[i], "--early")) g_early = true;
+        else if (!strcmp(argv[i], "--fresh")) g_fresh = true;
+        else if (!strcmp(argv[i], "--cmn-slow")) g_cmn_slow = true;
         else thr_list = argv[i];
     }
     if (corpus) return run_corpus(corpus, thr_list);

@@ -689,6 +689,7 @@ static void process_frame(core *c)
     bool quiet = f - c->last_speech > CORE_WAKE_HOLD_MS / c->frame_ms && !echo_possible(c, f);
     /* While a reply plays, the search also listens for the wake phrase
      * without its last phone, so a barge-in holds the reply sooner. */
+    wake_hear_echo(c->wake, c->aec && echo_possible(c, f));
     if (wake_listen_early(c->wake, c->playing && fsm_get(&c->fsm) == FSM_SPEAKING) != WZ_OK)
         log_warn("wake: cannot switch the keyphrase search");
     int w = quiet ? wake_skip(c->wake, c->clean, (int)c->frame_n, &hit)

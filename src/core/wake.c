@@ -5,6 +5,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pocketsphinx.h>
+#include <sphinxbase/cmn.h>
+#include <sphinxbase/feat.h>
+#ifdef FIXED_POINT
+#error "wake.c folds the cepstral mean in floating point (mfcc_t = float)"
+#endif
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdatomic.h>
@@ -35,6 +40,21 @@
  * reply from then). */
 #define KWS_DELAY_FRAMES 4
 #define VERIFY_WAIT_MS 60
+/* The search's cepstral mean (wake_config.fast_cmn). PocketSphinx's live
+ * mean starts from the model's -cmninit (clean training speech), weighs it
+ * as 5 s of audio and moves only every 8 s or at the end of an utterance:
+ * for the first seconds, and for long after the level or the noise
+ * changes, the search scores against a mean that fits neither. Here the
+ * mean is recomputed every KWS_CMN_EVERY_MS of searched audio as the
+ * average of an exponentially fading window of about KWS_CMN_WINDOW_FRAMES
+ * frames, -cmninit first counting as KWS_CMN_PRIOR_FRAMES. The search skips
+ * silence (wake_skip), so the window holds speech and the noise around it.
+ * While it hears the echo canceller, the mean stays the microphone's
+ * (wake_hear_echo). Measured in docs/listening.md. */
+#define KWS_CMN_PRIOR_FRAMES 100
+#define KWS_CMN_WINDOW_FRAMES 300
+#define KWS_CMN_EVERY_MS 500
+#define KWS_CMN_EVERY_SAMPLES ((int64_t)KWS_CMN_EVERY_MS * WZ_SAMPLE_RATE / 1000)
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -83,6 +103,13 @@ typedef struct {
  * the verdict and sets V_IDLE again. */
 enum { V_IDLE, V_WAIT, V_BUSY, V_DONE };
 
+/* A saved state of the search's cepstral mean (KWS_CMN_*). */
+#define KWS_CMN_MAX 32
+typedef struct {
+    mfcc_t mean[KWS_CMN_MAX], sum[KWS_CMN_MAX];
+    int32 nframe;
+} kws_cmn;
+
 typedef struct {
     cmd_ln_t *cfg;
     ps_decoder_t *ps;
@@ -121,6 +148,9 @@ struct wake {
     wake_hit early;       /* the last early line's report ... */
     int64_t early_until;  /* ... a candidate until this input sample (a restart clears it) */
     int early_seen_ef;    /* its end frame: an early report ending by then is the same one */
+    int64_t cmn_due;      /* searched samples until the next mean update */
+    kws_cmn cmn_mic;      /* the microphone's mean, kept while hearing the canceller */
+    bool hear_echo;       /* wake_hear_echo() */
     wake_stats stats;
     bool hey_wyzer[WAKE_MAX_PHRASES]; /* phrase is "hey wyzer ..." */
 };
@@ -251,6 +281,7 @@ int wake_config_from(wake_config *wc, const struct wz_config *cfg, char *err, si
     }
     wc->refractory_ms = (int)cfg->wake_refractory_ms;
     wc->verify = true;
+    wc->fast_cmn = true;
     return WZ_OK;
 }
 
@@ -550,6 +581,75 @@ static int setup_verify(wake *w, bool async, char *err, size_t errlen)
     return WZ_OK;
 }
 
+/* The search's live CMN state (cmn.h, floating-point build): the mean,
+ * and the running sum of the frames it will be folded from, with their
+ * count. Used as the library uses them; only the window is shorter. */
+static cmn_t *search_cmn(const wake *w)
+{
+    feat_t *ft = ps_get_feat(w->ps);
+    cmn_t *c = ft ? ft->cmn_struct : NULL;
+    return c && c->veclen <= KWS_CMN_MAX ? c : NULL;
+}
+
+static void cmn_save(const cmn_t *c, kws_cmn *to)
+{
+    memcpy(to->mean, c->cmn_mean, (size_t)c->veclen * sizeof(mfcc_t));
+    memcpy(to->sum, c->sum, (size_t)c->veclen * sizeof(mfcc_t));
+    to->nframe = c->nframe;
+}
+
+static void cmn_load(cmn_t *c, const kws_cmn *from)
+{
+    memcpy(c->cmn_mean, from->mean, (size_t)c->veclen * sizeof(mfcc_t));
+    memcpy(c->sum, from->sum, (size_t)c->veclen * sizeof(mfcc_t));
+    c->nframe = from->nframe;
+}
+
+/* The mean becomes the window's average; the window fades to
+ * KWS_CMN_WINDOW_FRAMES. */
+static void cmn_fold(cmn_t *c)
+{
+    if (c->nframe <= 0)
+        return;
+    for (int i = 0; i < c->veclen; i++)
+        c->cmn_mean[i] = c->sum[i] / (mfcc_t)c->nframe;
+    if (c->nframe > KWS_CMN_WINDOW_FRAMES) {
+        for (int i = 0; i < c->veclen; i++)
+            c->sum[i] = c->cmn_mean[i] * (mfcc_t)KWS_CMN_WINDOW_FRAMES;
+        c->nframe = KWS_CMN_WINDOW_FRAMES;
+    }
+}
+
+/* KWS_CMN_*: n more samples were searched. While the search hears the
+ * echo canceller, the microphone's mean stays as it was (wake_hear_echo). */
+static void track_cmn(wake *w, size_t n)
+{
+    cmn_t *c = w->cfg.fast_cmn ? search_cmn(w) : NULL;
+    if (!c)
+        return;
+    if (w->hear_echo) {
+        cmn_load(c, &w->cmn_mic);
+        return;
+    }
+    w->cmn_due -= (int64_t)n;
+    if (w->cmn_due <= 0) {
+        w->cmn_due = KWS_CMN_EVERY_SAMPLES;
+        cmn_fold(c);
+    }
+}
+
+/* The model's -cmninit, counted as KWS_CMN_PRIOR_FRAMES. */
+static void seed_cmn(wake *w)
+{
+    cmn_t *c = w->cfg.fast_cmn ? search_cmn(w) : NULL;
+    if (!c)
+        return;
+    for (int i = 0; i < c->veclen; i++)
+        c->sum[i] = c->cmn_mean[i] * (mfcc_t)KWS_CMN_PRIOR_FRAMES;
+    c->nframe = KWS_CMN_PRIOR_FRAMES;
+    w->cmn_due = KWS_CMN_EVERY_SAMPLES;
+}
+
 int wake_create(wake **out, const wake_config *wc, char *err, size_t errlen)
 {
     *out = NULL;
@@ -602,6 +702,7 @@ int wake_create(wake **out, const wake_config *wc, char *err, size_t errlen)
         set_err(err, errlen, "PocketSphinx could not start the keyphrase search", NULL);
         goto fail;
     }
+    seed_cmn(w);
     for (int p = 0; p < wc->nphrases; p++)
         w->hey_wyzer[p] = !strncmp(wc->phrases[p].phrase, "hey wyzer", 9) &&
                           (wc->phrases[p].phrase[9] == '\0' || wc->phrases[p].phrase[9] == ' ');
@@ -727,6 +828,7 @@ static int resume_kws(wake *w, int n)
         int64_t at = i % w->hist_cap, k = WZ_MIN(w->fed - i, w->hist_cap - at);
         if (ps_process_raw(w->ps, w->hist + at, (size_t)k, FALSE, FALSE) < 0)
             return WZ_ENGINE;
+        track_cmn(w, (size_t)k);
         i += k;
     }
     return WZ_OK;
@@ -741,6 +843,20 @@ int wake_listen_early(wake *w, bool on)
         return WZ_OK; /* the next wake_process() restarts the search, and with it the right one */
     end_utt(w);
     return resume_kws(w, 0);
+}
+
+void wake_hear_echo(wake *w, bool on)
+{
+    cmn_t *c = w->cfg.fast_cmn ? search_cmn(w) : NULL;
+    if (on == w->hear_echo || !c)
+        return;
+    w->hear_echo = on;
+    if (on) {
+        cmn_fold(c); /* so that the library's own update at an utterance end keeps it */
+        cmn_save(c, &w->cmn_mic);
+    } else {
+        cmn_load(c, &w->cmn_mic);
+    }
 }
 
 /* Does hyp contain line as a whole-word sequence? */
@@ -929,6 +1045,8 @@ int wake_process(wake *w, const int16_t *frame, int n, wake_hit *hit)
             return WZ_ENGINE;
     } else if (ps_process_raw(w->ps, frame, (size_t)n, FALSE, FALSE) < 0) {
         return WZ_ENGINE;
+    } else {
+        track_cmn(w, (size_t)n);
     }
     int kind = verify_step(w, hit);
     const char *hyp = ps_get_hyp(w->ps, NULL);

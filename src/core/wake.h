@@ -78,6 +78,9 @@ typedef struct {
     int verify_priority;          /* async: SCHED_FIFO priority of that thread, 0 = normal */
     bool early;                   /* set up the early lines for wake_listen_early()
                                      (default false; the core sets it with bargein.hold) */
+    bool fast_cmn;                /* the search's cepstral mean follows the input within
+                                     seconds (default true); false keeps PocketSphinx's
+                                     own slower one, for comparison */
 } wake_config;
 
 /* Fills wake_config from cfg: wake.words, wake.refractory_ms,
@@ -131,6 +134,15 @@ int wake_skip(wake *w, const int16_t *frame, int n, wake_hit *hit);
  * from WAKE_RESUME_MS of input back. No effect unless wake_config.early. */
 #define WAKE_EARLY_MS 200
 int wake_listen_early(wake *w, bool on) WZ_MUST_CHECK;
+
+/* The input is the echo canceller's output (on) or the microphone (off).
+ * While on, the keyphrase search scores against the microphone's cepstral
+ * mean as it was at the switch, and nothing it hears moves that mean: the
+ * user's voice reaches the canceller's output through the same microphone,
+ * while the residual echo and the suppressed noise would pull the mean
+ * away (a mean of the canceller's own output missed 5 of 20 live
+ * barge-ins, docs/listening.md). No effect unless wake_config.fast_cmn. */
+void wake_hear_echo(wake *w, bool on);
 
 /* Is a stage-1 candidate awaiting its verdict: waiting the 60 ms of audio
  * after it that stage 2 hears (inline too), or being checked (async)? If so,

@@ -5,7 +5,8 @@
 # with simulated loudspeaker echo (--echo 30:+6) and the LLM stand-in.
 . "$(dirname "$0")/lib.sh"
 
-# clip OUT PART...: PART is "say:TEXT" (Flite, voice slt) or "pause:SECONDS".
+# clip OUT PART...: PART is "say:TEXT" (Flite, voice $VOICE, default slt) or
+# "pause:SECONDS".
 # sox -R: without it sox dithers with a random seed, so every run heard a
 # slightly different clip (the "what time is it" clip below was read as a
 # whole command at its pause in some runs and not in others).
@@ -15,7 +16,7 @@ clip() {
   for p in "$@"; do
     i=$((i + 1))
     case "$p" in
-      say:*) flite -voice slt -t "${p#say:}" -o "$TMP/part$i.wav" ;;
+      say:*) flite -voice "${VOICE:-slt}" -t "${p#say:}" -o "$TMP/part$i.wav" ;;
       pause:*) sox -R -n -r 16000 -c 1 -b 16 "$TMP/part$i.wav" trim 0 "${p#pause:}" ;;
     esac
     sox -R -q "$TMP/part$i.wav" -r 16000 -c 1 -b 16 "$TMP/p$i.wav"
@@ -134,17 +135,32 @@ wakes=$(count "$TMP/barge.jsonl" '"event":"wake"')
 # While the reply plays, the search also spots "hey W AY Z" (the early line),
 # so the reply is held before the whole phrase is reported; the whole phrase's
 # report is 60 ms (stage 2's wait, inline in file mode) before its wake event.
-if python3 - "$TMP/barge.jsonl" > "$TMP/o" 2>&1 <<'PY'
+# How far ahead depends on the voice and on the search's cepstral mean (p50
+# 60 ms on the evaluation corpus, 0 on some clips; docs/listening.md), so
+# the same barge-in is said in four voices and two must be held >= 20 ms
+# ahead. A hold for the whole phrase's candidate starts at its report, so only
+# the early line can put it ahead.
+for v in rms awb kal16; do
+  VOICE=$v clip "$TMP/barge-$v.wav" pause:0.5 "say:Hey wiser." pause:0.3 "say:Tell me a story about a robot." \
+    pause:6 "say:Hey wiser." pause:0.3 "say:What time is it?" pause:3
+  "$WYZER" --events --input "$TMP/barge-$v.wav" --fast --echo 30:+6 --set llm.backend=ollama \
+    --set llm.url=http://127.0.0.1:$(cat "$TMP/port") > "$TMP/barge-$v.jsonl" 2> /dev/null
+done
+if python3 - "$TMP/barge.jsonl" "$TMP"/barge-{rms,awb,kal16}.jsonl > "$TMP/o" 2>&1 <<'PY'
 import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-wake = [e for e in ev if e["event"] == "wake"][1]
-held = [e for e in ev if e["event"] == "playback_held" and e["audio_ms"] <= wake["detect_ms"]]
-if not held:
-    sys.exit("no playback_held before the barge-in's wake event")
-ahead = wake["detect_ms"] - 60 - held[-1]["audio_ms"]
-print("held %d ms before the whole phrase was reported" % ahead)
-if ahead < 20:
-    sys.exit("held %d ms before the whole phrase's report, want at least 20" % ahead)
+aheads = []
+for path in sys.argv[1:]:
+    ev = [json.loads(l) for l in open(path) if l.startswith("{")]
+    wakes = [e for e in ev if e["event"] == "wake"]
+    if len(wakes) != 2:
+        sys.exit("%s: %d wake events, want 2" % (path, len(wakes)))
+    held = [e for e in ev if e["event"] == "playback_held" and e["audio_ms"] <= wakes[1]["detect_ms"]]
+    if not held:
+        sys.exit("%s: no playback_held before the barge-in's wake event" % path)
+    aheads.append(wakes[1]["detect_ms"] - 60 - held[-1]["audio_ms"])
+print("held %s ms before the whole phrase was reported (slt, rms, awb, kal16)" % aheads)
+if sum(a >= 20 for a in aheads) < 2:
+    sys.exit("held %s ms before the whole phrase's report, want at least 20 in two voices" % aheads)
 PY
 then ok "barge-in: reply held from the start of the phrase ($(cat "$TMP/o"))"
 else fail "early hold" "$(cat "$TMP/o")"; fi

@@ -1,5 +1,6 @@
 /* test_wake: wake.words parsing, and spotting on Flite speech: hit, end
- * position, refractory period, stop phrase, a confusable negative. */
+ * position, refractory period, stop phrase, a confusable negative, the
+ * search's cepstral mean. */
 #include <math.h>
 #include <time.h>
 
@@ -38,7 +39,7 @@ static void test_parse_rejects(void)
     }
 }
 
-static wake *make_early(const char *words, int refractory_ms, bool async, bool early)
+static wake *make_cfg(const char *words, int refractory_ms, bool async, bool early, bool fast_cmn)
 {
     static wz_config cfg;
     config_init(&cfg);
@@ -49,11 +50,18 @@ static wake *make_early(const char *words, int refractory_ms, bool async, bool e
     ASSERT_EQ(WZ_OK, wake_config_from(&wc, &cfg, err, sizeof(err)));
     wc.async = async;
     wc.early = early;
+    ASSERT_TRUE(wc.fast_cmn); /* the default */
+    wc.fast_cmn = fast_cmn;
     wake *w = NULL;
     int rc = wake_create(&w, &wc, err, sizeof(err));
     if (rc)
         TEST_FAIL_AT("wake_create: %d %s", rc, err);
     return w;
+}
+
+static wake *make_early(const char *words, int refractory_ms, bool async, bool early)
+{
+    return make_cfg(words, refractory_ms, async, early, true);
 }
 
 static wake *make_mode(const char *words, int refractory_ms, bool async)
@@ -496,6 +504,100 @@ static void test_unknown_word_is_config_error(void)
     ASSERT_CONTAINS(err, "zzqxv");
 }
 
+/* "hey wiser what time is it" in voice v at peak_dbfs, in white or pink
+ * noise at snr dB (seed); *end gets the sample where "hey wiser" ends. */
+static int16_t *noisy_phrase(const char *v, int pink, float snr, uint32_t seed, float peak_dbfs, int *end,
+                             int *n)
+{
+    static const char *const pos[] = {"hey wiser", "what time is it"};
+    int ends[2];
+    int16_t *x = build(v, pos, 2, ends, n);
+    synth_normalize(x, *n, peak_dbfs);
+    synth_add_noise(x, *n, synth_active_power(x, *n), snr, pink, seed);
+    *end = ends[0];
+    return x;
+}
+
+/* The first wake phrase a new module hears, loud and in noise: PocketSphinx's
+ * own cepstral mean is still the model's -cmninit, far below the input's,
+ * while the one that follows the input has moved within half a second
+ * (wake_config.fast_cmn). Each clip goes to a new module, as each run of the
+ * evaluation is a new process. */
+static void test_fast_cmn_first_phrase(void)
+{
+    static const char *const voices[] = {"slt", "awb", "rms", "kal16"};
+    static const struct { int pink; float snr; } cond[] = {{0, 15.0f}, {1, 10.0f}};
+    int hits[2] = {0, 0}, clips = 0;
+    for (size_t v = 0; v < WZ_ARRAY_LEN(voices); v++) {
+        for (size_t k = 0; k < WZ_ARRAY_LEN(cond); k++) {
+            for (uint32_t seed = 1; seed <= 2; seed++) {
+                int end, n;
+                int16_t *x = noisy_phrase(voices[v], cond[k].pink, cond[k].snr, seed, -1.0f, &end, &n);
+                for (int fast = 0; fast < 2; fast++) {
+                    wake *w = make_cfg("hey wyzer/1e-30/", 1500, false, false, fast);
+                    feed_result r = feed(w, x, n);
+                    hits[fast] += r.hits == 1 && llabs(r.first.end_ms - end / 16) <= 400;
+                    wake_destroy(w);
+                }
+                free(x);
+                clips++;
+            }
+        }
+    }
+    fprintf(stderr, "  first phrase at -1 dBFS, 15 dB white or 10 dB pink noise: %d of %d with PocketSphinx's "
+            "mean, %d with the fast one\n", hits[0], clips, hits[1]);
+    ASSERT_GE(hits[1], hits[0] + 3);
+}
+
+/* The microphone's mean is kept while the search hears the echo
+ * canceller (wake_hear_echo): 6 s of loud white noise on that input, then
+ * the phrase on the microphone again is heard as if the noise had never
+ * been there. */
+static void test_echo_input_keeps_own_mean(void)
+{
+    static const char *const voices[] = {"slt", "kal16"};
+    int n_noise = 16000 * 6;
+    float *nz = malloc(sizeof(float) * (size_t)n_noise);
+    int16_t *noise = malloc(sizeof(int16_t) * (size_t)n_noise);
+    synth_noise(nz, n_noise, 0, 7);
+    for (int i = 0; i < n_noise; i++)
+        noise[i] = (int16_t)fmaxf(-32768.f, fminf(32767.f, 8000.f * nz[i]));
+    int hits[2] = {0, 0}, clips = 0;
+    for (size_t v = 0; v < WZ_ARRAY_LEN(voices); v++) {
+        for (uint32_t seed = 1; seed <= 2; seed++) {
+            int end, n;
+            int16_t *x = noisy_phrase(voices[v], 1, 20.0f, seed, -6.0f, &end, &n);
+            for (int echo = 0; echo < 2; echo++) {
+                wake *w = make("hey wyzer/1e-30/", 1500);
+                feed_result warm = feed(w, x, n); /* the microphone's mean settles on the room */
+                ASSERT_EQ(1, warm.hits);
+                if (echo) {
+                    wake_hear_echo(w, true);
+                    (void)feed(w, noise, n_noise);
+                    wake_hear_echo(w, false);
+                } else {
+                    static const int16_t z[FRAME];
+                    for (int i = 0; i < n_noise / FRAME; i++)
+                        ASSERT_TRUE(wake_skip(w, z, FRAME, NULL) >= 0);
+                }
+                int64_t base_ms = wake_position_ms(w);
+                feed_result r = feed(w, x, n);
+                hits[echo] += r.hits == 1 && llabs(r.first.end_ms - base_ms - end / 16) <= 400;
+                wake_destroy(w);
+            }
+            free(x);
+            clips++;
+        }
+    }
+    free(nz);
+    free(noise);
+    fprintf(stderr, "  phrase after 6 s on the canceller's input: %d of %d (%d of %d after 6 s of silence)\n",
+            hits[1], clips, hits[0], clips);
+    ASSERT_EQ(clips, hits[0]);
+    ASSERT_EQ(clips, hits[1]);
+}
+
+
 int main(void)
 {
     RUN(test_parse_words);
@@ -510,6 +612,8 @@ int main(void)
     RUN(test_async_reset_voids_verdict);
     RUN(test_checking_reports_candidate);
     RUN(test_early_line);
+    RUN(test_fast_cmn_first_phrase);
+    RUN(test_echo_input_keeps_own_mean);
     RUN(test_unknown_word_is_config_error);
     return TEST_SUMMARY();
 }
