@@ -5,11 +5,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pocketsphinx.h>
-#include <sphinxbase/cmn.h>
-#include <sphinxbase/feat.h>
-#ifdef FIXED_POINT
-#error "wake.c folds the cepstral mean in floating point (mfcc_t = float)"
-#endif
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdatomic.h>
@@ -21,6 +16,7 @@
 
 #include "app/config.h"
 #include "common/log.h"
+#include "core/cmn_window.h"
 #include "core/rt.h"
 
 #define KWS_SEARCH "wz_kws"
@@ -103,13 +99,6 @@ typedef struct {
  * the verdict and sets V_IDLE again. */
 enum { V_IDLE, V_WAIT, V_BUSY, V_DONE };
 
-/* A saved state of the search's cepstral mean (KWS_CMN_*). */
-#define KWS_CMN_MAX 32
-typedef struct {
-    mfcc_t mean[KWS_CMN_MAX], sum[KWS_CMN_MAX];
-    int32 nframe;
-} kws_cmn;
-
 typedef struct {
     cmd_ln_t *cfg;
     ps_decoder_t *ps;
@@ -149,7 +138,7 @@ struct wake {
     int64_t early_until;  /* ... a candidate until this input sample (a restart clears it) */
     int early_seen_ef;    /* its end frame: an early report ending by then is the same one */
     int64_t cmn_due;      /* searched samples until the next mean update */
-    kws_cmn cmn_mic;      /* the microphone's mean, kept while hearing the canceller */
+    cmn_window_state cmn_mic; /* the microphone's mean, kept while hearing the canceller */
     bool hear_echo;       /* wake_hear_echo() */
     wake_stats stats;
     bool hey_wyzer[WAKE_MAX_PHRASES]; /* phrase is "hey wyzer ..." */
@@ -581,72 +570,28 @@ static int setup_verify(wake *w, bool async, char *err, size_t errlen)
     return WZ_OK;
 }
 
-/* The search's live CMN state (cmn.h, floating-point build): the mean,
- * and the running sum of the frames it will be folded from, with their
- * count. Used as the library uses them; only the window is shorter. */
-static cmn_t *search_cmn(const wake *w)
-{
-    feat_t *ft = ps_get_feat(w->ps);
-    cmn_t *c = ft ? ft->cmn_struct : NULL;
-    return c && c->veclen <= KWS_CMN_MAX ? c : NULL;
-}
-
-static void cmn_save(const cmn_t *c, kws_cmn *to)
-{
-    memcpy(to->mean, c->cmn_mean, (size_t)c->veclen * sizeof(mfcc_t));
-    memcpy(to->sum, c->sum, (size_t)c->veclen * sizeof(mfcc_t));
-    to->nframe = c->nframe;
-}
-
-static void cmn_load(cmn_t *c, const kws_cmn *from)
-{
-    memcpy(c->cmn_mean, from->mean, (size_t)c->veclen * sizeof(mfcc_t));
-    memcpy(c->sum, from->sum, (size_t)c->veclen * sizeof(mfcc_t));
-    c->nframe = from->nframe;
-}
-
-/* The mean becomes the window's average; the window fades to
- * KWS_CMN_WINDOW_FRAMES. */
-static void cmn_fold(cmn_t *c)
-{
-    if (c->nframe <= 0)
-        return;
-    for (int i = 0; i < c->veclen; i++)
-        c->cmn_mean[i] = c->sum[i] / (mfcc_t)c->nframe;
-    if (c->nframe > KWS_CMN_WINDOW_FRAMES) {
-        for (int i = 0; i < c->veclen; i++)
-            c->sum[i] = c->cmn_mean[i] * (mfcc_t)KWS_CMN_WINDOW_FRAMES;
-        c->nframe = KWS_CMN_WINDOW_FRAMES;
-    }
-}
+static cmn_t *search_cmn(const wake *w) { return w->cfg.fast_cmn ? cmn_window_of(w->ps) : NULL; }
 
 /* KWS_CMN_*: n more samples were searched. While the search hears the
  * echo canceller, the microphone's mean stays as it was (wake_hear_echo). */
 static void track_cmn(wake *w, size_t n)
 {
-    cmn_t *c = w->cfg.fast_cmn ? search_cmn(w) : NULL;
+    cmn_t *c = search_cmn(w);
     if (!c)
         return;
-    if (w->hear_echo) {
-        cmn_load(c, &w->cmn_mic);
-        return;
-    }
-    w->cmn_due -= (int64_t)n;
-    if (w->cmn_due <= 0) {
-        w->cmn_due = KWS_CMN_EVERY_SAMPLES;
-        cmn_fold(c);
-    }
+    if (w->hear_echo)
+        cmn_window_load(c, &w->cmn_mic);
+    else if (cmn_window_due(&w->cmn_due, n, KWS_CMN_EVERY_SAMPLES))
+        cmn_window_fold(c, KWS_CMN_WINDOW_FRAMES);
 }
 
 /* The model's -cmninit, counted as KWS_CMN_PRIOR_FRAMES. */
 static void seed_cmn(wake *w)
 {
-    cmn_t *c = w->cfg.fast_cmn ? search_cmn(w) : NULL;
+    cmn_t *c = search_cmn(w);
     if (!c)
         return;
-    for (int i = 0; i < c->veclen; i++)
-        c->sum[i] = c->cmn_mean[i] * (mfcc_t)KWS_CMN_PRIOR_FRAMES;
-    c->nframe = KWS_CMN_PRIOR_FRAMES;
+    cmn_window_seed(c, KWS_CMN_PRIOR_FRAMES);
     w->cmn_due = KWS_CMN_EVERY_SAMPLES;
 }
 
@@ -847,15 +792,15 @@ int wake_listen_early(wake *w, bool on)
 
 void wake_hear_echo(wake *w, bool on)
 {
-    cmn_t *c = w->cfg.fast_cmn ? search_cmn(w) : NULL;
+    cmn_t *c = search_cmn(w);
     if (on == w->hear_echo || !c)
         return;
     w->hear_echo = on;
     if (on) {
-        cmn_fold(c); /* so that the library's own update at an utterance end keeps it */
-        cmn_save(c, &w->cmn_mic);
+        cmn_window_fold(c, KWS_CMN_WINDOW_FRAMES); /* the library's update at an utterance end then keeps it */
+        cmn_window_save(c, &w->cmn_mic);
     } else {
-        cmn_load(c, &w->cmn_mic);
+        cmn_window_load(c, &w->cmn_mic);
     }
 }
 
