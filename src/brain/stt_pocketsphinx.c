@@ -30,15 +30,14 @@
 
 #include <pocketsphinx.h>
 #include <sphinxbase/ckd_alloc.h>
-#include <sphinxbase/cmn.h>
 #include <sphinxbase/err.h>
 #include <sphinxbase/fe.h>
-#include <sphinxbase/feat.h>
 
 #include "app/paths.h"
 #include "brain/flite_glue.h"
 #include "brain/stt.h"
 #include "brain/stt_splice.h"
+#include "common/cmn_window.h"
 #include "common/log.h"
 
 /* Grammar margin (nats per frame, see above) from which the grammar wins.
@@ -89,7 +88,6 @@
  * CMN_MIN_FRAMES of them tell too little and the mean is left alone. */
 #define CMN_MIN_FRAMES 30
 #define CMN_CHUNK_FRAMES 64
-#define CMN_MAX_CEP 32 /* cepstra per frame stt_adapt can hold (the en-us model has 13) */
 
 /* Longest JSGF document accepted (the router's grammar is a few KB). */
 #define JSGF_MAX_BYTES (256 * 1024)
@@ -132,7 +130,7 @@ typedef struct ps_stt {
     fe_t *fe;              /* front end for stt_adapt, configured as the decoders' */
     mfcc_t **cep;          /* CMN_CHUNK_FRAMES x ncep */
     int ncep;
-    mfcc_t cmn[CMN_MAX_CEP]; /* the mean stt_adapt found ... */
+    mfcc_t cmn[CMN_WINDOW_MAX_CEP]; /* the mean stt_adapt found ... */
     bool cmn_ready;        /* ... for the next ps_begin */
 } ps_stt;
 
@@ -352,7 +350,7 @@ static int ps_create(stt **out, const wz_config *cfg, char *err, size_t errlen)
     load_extra_dict(p, p->lm);
     p->fe = fe_init_auto_r(ps_get_config(p->lm));
     p->ncep = p->fe ? fe_get_output_size(p->fe) : 0;
-    if (p->ncep > 0 && p->ncep <= CMN_MAX_CEP)
+    if (p->ncep > 0 && p->ncep <= CMN_WINDOW_MAX_CEP)
         p->cep = (mfcc_t **)ckd_calloc_2d(CMN_CHUNK_FRAMES, (size_t)p->ncep, sizeof(mfcc_t));
     int rc = p->cep ? lm_start(p) : WZ_ENGINE;
     if (rc != WZ_OK) {
@@ -520,7 +518,7 @@ static int ps_feed(stt *s, const int16_t *pcm, size_t n);
 static int ps_adapt(stt *s, const int16_t *pcm, size_t n)
 {
     ps_stt *p = (ps_stt *)s;
-    double sum[CMN_MAX_CEP] = {0};
+    double sum[CMN_WINDOW_MAX_CEP] = {0};
     long frames = 0;
     p->cmn_ready = false;
     if (fe_start_utt(p->fe) < 0)
@@ -556,9 +554,9 @@ static int start_utt(ps_stt *p, ps_decoder_t *d)
 {
     if (ps_start_utt(d) < 0)
         return WZ_ENGINE;
-    feat_t *ft = ps_get_feat(d);
-    if (p->cmn_ready && ft && ft->cmn_struct && ft->cmn_struct->veclen == p->ncep)
-        cmn_live_set(ft->cmn_struct, p->cmn);
+    cmn_t *c = cmn_window_of(d);
+    if (p->cmn_ready && c && c->veclen == p->ncep)
+        cmn_live_set(c, p->cmn);
     return WZ_OK;
 }
 

@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "app/config.h"
+#include "common/cmn_window.h"
 #include "common/log.h"
-#include "core/cmn_window.h"
 #include "core/rt.h"
 
 #define KWS_SEARCH "wz_kws"

@@ -8,7 +8,9 @@
  * mean as often as the caller asks, fading the sum to a shorter window
  * (docs/listening.md, "The search's cepstral mean follows the input"). They
  * work on the cmn_t that ps_get_feat() exposes, as the library's own
- * cmn_live_update() does; floating-point builds only. */
+ * cmn_live_update() does; floating-point builds only. The keyphrase search
+ * (core/wake.c) folds its mean with them; the recogniser
+ * (brain/stt_pocketsphinx.c) sets its decoders' through cmn_window_of(). */
 #ifndef WZ_CMN_WINDOW_H
 #define WZ_CMN_WINDOW_H
 

@@ -1,5 +1,5 @@
 /* cmn_window.c: see cmn_window.h. */
-#include "core/cmn_window.h"
+#include "common/cmn_window.h"
 
 #include <sphinxbase/feat.h>
 #include <string.h>
