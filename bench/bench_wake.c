@@ -296,7 +296,7 @@ static int run_corpus(const char *dir, const char *thr_list)
         if (!w) return 1;
         tally by_voice[16], by_snr[8];
         int nv = 0, ns = 0, det = 0, det1 = 0, fa = 0;
-        long fa1 = 0, episodes = 0;
+        long fa1 = 0, episodes = 0, rule_pos = 0, rule_neg = 0, hits_pos = 0;
         int *lead = calloc((size_t)ncl, sizeof(int)), nlead = 0;
         if (!lead) return 1;
         for (int i = 0; i < ncl; i++) {
@@ -335,6 +335,8 @@ static int run_corpus(const char *dir, const char *thr_list)
             wake_get_stats(w, &after);
             int cand = after.candidates > before.candidates;
             if (k->positive) {
+                hits_pos += hits;
+                rule_pos += after.by_rule - before.by_rule;
                 det += found;
                 det1 += cand;
                 tally_add(by_voice, &nv, 16, k->voice, cand, found);
@@ -342,6 +344,7 @@ static int run_corpus(const char *dir, const char *thr_list)
             } else {
                 fa += hits;
                 fa1 += after.candidates - before.candidates;
+                rule_neg += after.by_rule - before.by_rule;
             }
             if (getenv("WZ_DEBUG"))
                 fprintf(stderr, "clip %d %s %s/%s: stage1 %ld final %d\n", i, k->positive ? "pos" : "neg",
@@ -357,6 +360,8 @@ static int run_corpus(const char *dir, const char *thr_list)
                nlead, nlead ? lead[nlead / 2] : 0, nlead ? lead[nlead * 9 / 10] : 0, nlead ? lead[nlead - 1] : 0,
                per_hour((double)episodes, neg_h), episodes);
         free(lead);
+        printf("accepted by stage 2's hey-why rule alone (the rest by the phrase itself): %ld of %ld wake hits "
+               "on positives, %ld of %d false wakes\n", rule_pos, hits_pos, rule_neg, fa);
         printf("| voice | positives | stage 1 | final |\n|---|---|---|---|\n");
         for (int i = 0; i < nv; i++)
             printf("| %s | %d | %d | %d |\n", by_voice[i].key, by_voice[i].n, by_voice[i].det1, by_voice[i].det);

@@ -109,6 +109,7 @@ typedef struct {
     unsigned gen;      /* wake.gen when requested */
     int64_t due;       /* V_WAIT: input position (samples) at which it is checked */
     bool ok;           /* the verdict */
+    bool by_rule;      /* ... reached by hey_then_wy() alone */
     atomic_int state;
     atomic_bool quit;
     sem_t go;
@@ -847,6 +848,7 @@ static bool hey_then_wy(const char *hyp)
 static bool verify_run(const wake *w, verifier *v)
 {
     int phrase = w->lines[v->line].phrase;
+    v->by_rule = false;
     if (ps_start_utt(v->ps) < 0)
         return true; /* cannot check: trust stage 1 */
     ps_process_raw(v->ps, v->buf, (size_t)v->n, FALSE, TRUE);
@@ -858,8 +860,9 @@ static bool verify_run(const wake *w, verifier *v)
         if (w->lines[i].phrase == phrase && contains_words(hyp, w->lines[i].text))
             ok = true;
     if (!ok && hyp && phrase >= 0 && w->hey_wyzer[phrase])
-        ok = hey_then_wy(hyp);
-    log_debug("wake: stage 2 heard \"%s\": %s", hyp ? hyp : "", ok ? "accept" : "reject");
+        ok = v->by_rule = hey_then_wy(hyp);
+    log_debug("wake: stage 2 heard \"%s\": %s%s", hyp ? hyp : "", ok ? "accept" : "reject",
+              v->by_rule ? " (hey-why rule)" : "");
     return ok;
 }
 
@@ -925,6 +928,7 @@ static int verify_collect(wake *w, wake_hit *hit)
         return WAKE_NONE;
     }
     int kind = line->phrase < 0 ? WAKE_STOP : WAKE_HIT;
+    w->stats.by_rule += v->by_rule;
     if (kind == WAKE_HIT)
         w->refractory_until = w->fed + (int64_t)w->cfg.refractory_ms * WZ_SAMPLE_RATE / 1000;
     if (hit) {

@@ -163,6 +163,7 @@ typedef struct {
     long candidates; /* stage-1 wake hits outside the refractory period */
     long rejected;   /* of those, rejected by stage 2 */
     long busy;       /* candidates dropped because a check was running (async) */
+    long by_rule;    /* accepted only by stage 2's "hey"-like + "why"/"my" rule */
 } wake_stats;
 
 /* Counters since wake_create(), for benchmarks and heartbeats. */
