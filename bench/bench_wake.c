@@ -159,6 +159,7 @@ static int split_thresholds(const char *list, char out[][32])
 }
 
 static double per_hour(double n, double hours) { return hours > 0 ? n / hours : 0.0; }
+static double percent(int n, int of) { return of > 0 ? 100.0 * n / of : 0.0; } /* 0 for a set of no positives */
 
 static bool g_early;    /* --early */
 static bool g_fresh;    /* --fresh */
@@ -352,7 +353,7 @@ static int run_corpus(const char *dir, const char *thr_list)
         }
         printf("\nthreshold %s: stage 1 %.1f%% (%d/%d), final %.1f%% (%d/%d); false wakes %.1f/h (%d), "
                "stage-1 candidates on negatives %.1f/h (%ld)\n",
-               thr[ti], 100.0 * det1 / npos, det1, npos, 100.0 * det / npos, det, npos, per_hour(fa, neg_h), fa, per_hour(fa1, neg_h),
+               thr[ti], percent(det1, npos), det1, npos, percent(det, npos), det, npos, per_hour(fa, neg_h), fa, per_hour(fa1, neg_h),
                fa1);
         qsort(lead, (size_t)nlead, sizeof(int), cmp_int);
         printf("candidate named ahead of the whole phrase's report on %d detected positives: p50 %d, p90 %d, max %d ms; "
@@ -488,7 +489,7 @@ int main(int argc, char **argv)
                 if (lat[b] < lat[a]) { int x = lat[a]; lat[a] = lat[b]; lat[b] = x; }
             }
         printf("| %s | %.1f%% (%d/%d) | %.1f%% (%d/%d) | %.1f (%ld) | %.1f (%d) | %d / %d | %d / %d |\n", thr[ti],
-               100.0 * det1 / npos, det1, npos, 100.0 * det / npos, det, npos, per_hour(fa1, neg_h), fa1,
+               percent(det1, npos), det1, npos, percent(det, npos), det, npos, per_hour(fa1, neg_h), fa1,
                per_hour(fa, neg_h), fa, nerr ? abs(end_err[nerr / 2]) : 0, nerr ? abs(end_err[nerr - 1]) : 0,
                nerr ? lat[nerr / 2] : 0, nerr ? lat[nerr - 1] : 0);
         fflush(stdout);

@@ -63,6 +63,37 @@ CONFUSABLE = [
     "a wise writer once said so", "hey there writer", "hey, wise guy",
     "hey sir, hey sister", "hazy weather today", "the riser on the stairs",
 ]
+# --heldout: negatives only, from sentences no stage-2 rule was fitted on
+# (docs/listening.md), for an honest false-wake rate. Near misses a household
+# says: "hey"/"hi"/"they"/"say" before "why"/"my"/"wise", and words that
+# rhyme with "wyzer".
+HELDOUT_CONFUSABLE = [
+    "hey, why don't we order pizza tonight", "hey, my phone is ringing again",
+    "hi, why are you still up", "they said why they were late",
+    "say why you think so", "why, sir, that is very kind of you",
+    "the visor on my cap is broken", "a wise old owl lived in the oak",
+    "hey sis, how was your day", "the kaiser roll was still warm",
+    "hey, wait for me", "wise up and listen to her",
+    "the miser counted his coins", "they were wiser than us",
+    "hey, my keys are gone", "he is the wiser of the two",
+    "hey, what's for dinner", "she ordered an appetizer",
+    "the tyres are wider now", "hey, Tyson, come here",
+    "hi, my name is Tom", "why is it so cold in here",
+    "the geysers at the park were quiet", "hey there, long time no see",
+]
+HELDOUT_SUBJ = ["the postman", "my sister", "an old cat", "the doctor",
+                "the bus", "his uncle", "they", "the students", "everyone",
+                "the farmer", "a stranger", "our landlord"]
+HELDOUT_VERB = ["ran towards", "argued about", "searched for", "stood by",
+                "repaired", "remembered", "swept", "passed", "read about",
+                "smiled at", "complained about", "lifted"]
+HELDOUT_OBJ = ["the bakery", "the blue car", "a short note", "the bridge",
+               "the dining room", "the harbour", "a broken chair", "the orchard",
+               "the morning paper", "a bowl of soup", "the museum", "the valley"]
+HELDOUT_TAIL = ["at dawn", "before dinner", "after the storm",
+                "on friday", "for an hour", "once more", "in silence",
+                "very slowly", "in the evening", "yesterday"]
+
 PROSE_SUBJ = ["the neighbour", "my brother", "a small dog", "the teacher",
               "our train", "the old man", "she", "the children", "nobody",
               "the manager", "my friend from work", "the baker"]
@@ -188,9 +219,12 @@ def load_commands(tsv):
     return out
 
 
-def prose(rng):
-    return " ".join([rng.choice(PROSE_SUBJ), rng.choice(PROSE_VERB),
-                     rng.choice(PROSE_OBJ), rng.choice(PROSE_TAIL)])
+def prose(rng, heldout=False):
+    if heldout:
+        pools = (HELDOUT_SUBJ, HELDOUT_VERB, HELDOUT_OBJ, HELDOUT_TAIL)
+    else:
+        pools = (PROSE_SUBJ, PROSE_VERB, PROSE_OBJ, PROSE_TAIL)
+    return " ".join(rng.choice(p) for p in pools)
 
 
 def condition(rng, i):
@@ -237,7 +271,7 @@ def make_positive(i, cmd, rng, tmp, outdir):
             "duration_ms": len(pcm) * 1000 // (2 * RATE)}
 
 
-def make_negative(i, seconds, commands, rng, tmp, outdir):
+def make_negative(i, seconds, commands, rng, tmp, outdir, heldout=False):
     cond = condition(rng, i)
     eng, voice, label = cond["voice"]
     parts, texts, speech_only = [silence(300)], [], []
@@ -245,11 +279,11 @@ def make_negative(i, seconds, commands, rng, tmp, outdir):
     while total < seconds * 1000:
         r = rng.random()
         if r < 0.35:
-            t = rng.choice(CONFUSABLE)
+            t = rng.choice(HELDOUT_CONFUSABLE if heldout else CONFUSABLE)
         elif r < 0.55:
             t = rng.choice(commands)[0]  # a command said without the wake word
         else:
-            t = prose(rng)
+            t = prose(rng, heldout)
         s = synth(eng, voice, cond["rate"], t, tmp)
         gap = silence(rng.randrange(300, 1200))
         parts += [s, gap]
@@ -276,8 +310,12 @@ def main():
     ap.add_argument("--cases", default=os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data",
         "router_cases.tsv"))
+    ap.add_argument("--heldout", action="store_true",
+                    help="negatives only, from sentences kept out of tuning")
     a = ap.parse_args()
     npos, nneg, neg_s = SIZES[a.size]
+    if a.heldout:
+        npos = 0
     os.makedirs(a.out, exist_ok=True)
     commands = load_commands(a.cases)
     rng = random.Random(a.seed)
@@ -292,8 +330,9 @@ def main():
             rows.append(make_positive(i, commands[order[i % len(order)]],
                                       crng, tmp, a.out))
         for i in range(nneg):
-            crng = random.Random("%d/neg/%d" % (a.seed, i))
-            rows.append(make_negative(i, neg_s, commands, crng, tmp, a.out))
+            crng = random.Random("%d/%s/%d" % (a.seed, "heldout" if a.heldout else "neg", i))
+            rows.append(make_negative(i, neg_s, commands, crng, tmp, a.out,
+                                      a.heldout))
     man = os.path.join(a.out, "manifest.jsonl")
     with open(man + ".tmp", "w") as f:
         for r in rows:
@@ -301,8 +340,9 @@ def main():
     os.replace(man + ".tmp", man)
     neg_h = sum(r["duration_ms"] for r in rows if r["kind"] == "negative") / 3.6e6
     digest = hashlib.sha256(open(man, "rb").read()).hexdigest()[:12]
-    print("corpus %s: %d positives, %d negatives (%.2f h), manifest %s (%s)"
-          % (a.size, npos, nneg, neg_h, man, digest))
+    print("corpus %s%s: %d positives, %d negatives (%.2f h), manifest %s (%s)"
+          % (a.size, " (held out)" if a.heldout else "", npos, nneg, neg_h,
+             man, digest))
 
 
 if __name__ == "__main__":

@@ -117,6 +117,12 @@ def pct(a, b):
     return 100.0 * a / b if b else float("nan")
 
 
+def pcs(v):
+    """A percentage for summary.md; "–" where it has no count to come from
+    (NaN: a corpus of negatives only, or nothing woken)."""
+    return "–" if v != v else "%.1f%%" % v
+
+
 def summarize(res):
     pos = [r for r in res if r["kind"] == "positive"]
     neg = [r for r in res if r["kind"] == "negative"]
@@ -180,7 +186,7 @@ def md_table(rows):
     if not rows:
         return ""
     keys = list(rows[0].keys())
-    fmt = lambda v: ("%.1f" % v) if isinstance(v, float) else str(v)
+    fmt = lambda v: (("%.1f" % v) if v == v else "–") if isinstance(v, float) else str(v)
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
     for r in rows:
         lines.append("| " + " | ".join(fmt(r[k]) for k in keys) + " |")
@@ -287,15 +293,15 @@ def main():
               commit, a.corpus, s["positives"], s["negatives"], s["negative_hours"],
               a.echo or "off") + "".join(", --set " + kv for kv in a.set), "",
           "| figure | value |", "|---|---|",
-          "| wake detection | %.1f%% (%d/%d) |" % (s["detection_rate"], s["detected"], s["positives"]),
+          "| wake detection | %s (%d/%d) |" % (pcs(s["detection_rate"]), s["detected"], s["positives"]),
           "| false wakes per hour (negatives) | %.2f (%d in %.2f h) |" % (
               s["false_wakes_per_hour"], s["false_wakes"], s["negative_hours"]),
           "| extra wakes inside positive clips | %d |" % s["extra_wakes_in_positives"],
-          "| transcript WER (woken clips) | %.1f%% (%d utterances) |" % (s["wer"], s["wer_utterances"]),
-          "| command success (all positives) | %.1f%% (%d/%d) |" % (s["command_success"], s["command_ok"], s["positives"]),
-          "| command success, clean to 10 dB | %.1f%% (n=%d) |" % (
-              s["command_success_clean_to_10db"], s["command_clean_to_10db_n"]),
-          "| command success given a wake | %.1f%% |" % s["command_success_given_wake"],
+          "| transcript WER (woken clips) | %s (%d utterances) |" % (pcs(s["wer"]), s["wer_utterances"]),
+          "| command success (all positives) | %s (%d/%d) |" % (pcs(s["command_success"]), s["command_ok"], s["positives"]),
+          "| command success, clean to 10 dB | %s (n=%d) |" % (
+              pcs(s["command_success_clean_to_10db"]), s["command_clean_to_10db_n"]),
+          "| command success given a wake | %s |" % pcs(s["command_success_given_wake"]),
           "| self-triggers (interruptions no clip asked for) | %d in %d replies %s |" % (
               s["self_triggers"], s["replies"], " ".join(s["self_trigger_clips"][:10])),
           "| phrases ignored as the reply's own voice (`own_voice`) | %d |" % s["own_voice_ignored"],
