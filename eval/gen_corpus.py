@@ -7,6 +7,8 @@ mixes white/pink noise or real background speech (librivox recordings from
 pocketsphinx-testdata) at a chosen SNR, converts to the formats users have
 (16 kHz mono, 44.1 kHz stereo, 48 kHz float) with sox, and writes a JSON Lines
 manifest with the labels.  Same --seed and --size give the same corpus.
+--heldout writes negatives only, from sentences kept out of tuning, for an
+honest false-wake rate (docs/eval.md).
 
 Only the python3 standard library plus flite, espeak-ng and sox (called as
 subprocesses).  audioop (stdlib up to Python 3.12; Debian 12 ships 3.11) does
