@@ -117,10 +117,14 @@ def pct(a, b):
     return 100.0 * a / b if b else float("nan")
 
 
-def pcs(v):
-    """A percentage for summary.md; "–" where it has no count to come from
+def shown(v, fmt="%.1f"):
+    """A figure for summary.md; "–" where it has no count to come from
     (NaN: a corpus of negatives only, or nothing woken)."""
-    return "–" if v != v else "%.1f%%" % v
+    return "–" if v != v else fmt % v
+
+
+def pcs(v):
+    return shown(v, "%.1f%%")
 
 
 def summarize(res):
@@ -186,7 +190,7 @@ def md_table(rows):
     if not rows:
         return ""
     keys = list(rows[0].keys())
-    fmt = lambda v: (("%.1f" % v) if v == v else "–") if isinstance(v, float) else str(v)
+    fmt = lambda v: shown(v) if isinstance(v, float) else str(v)
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
     for r in rows:
         lines.append("| " + " | ".join(fmt(r[k]) for k in keys) + " |")

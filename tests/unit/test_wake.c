@@ -601,7 +601,6 @@ static void test_echo_input_keeps_own_mean(void)
     ASSERT_EQ(clips, hits[1]);
 }
 
-
 int main(void)
 {
     RUN(test_parse_words);
