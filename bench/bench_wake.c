@@ -10,7 +10,8 @@
  * at 15 dB SNR, streamed back to back.
  *
  * Usage: bench_wake [--quick] [thresholds, comma separated]
- *        bench_wake --corpus DIR [--early] [--fresh [--jobs N]] [--cmn-slow] [thresholds]
+ *        bench_wake --corpus DIR [--early] [--fresh [--jobs N]] [--cmn-slow] [--dump PREFIX]
+ *                   [thresholds]
  * A detection counts if the reported end lies within 400 ms of the true end
  * of "hey wiser".
  *
@@ -35,7 +36,15 @@
  * --jobs N (with --fresh): N forked workers share the clips, for the same
  * figures in 1/N of the time on N cores (WZ_DEBUG lines then interleave).
  * --cmn-slow: PocketSphinx's own cepstral mean instead of the one that
- * follows the input (wake_config.fast_cmn = false). */
+ * follows the input (wake_config.fast_cmn = false).
+ * --dump PREFIX (with --corpus): also writes every stage-1 candidate's
+ * cepstra (1.6 s before its end to 0.2 s after), labelled from the
+ * manifest, to PREFIX.<pid>: eval/train_wake.py learns stage 3 from them.
+ * Stage 3 is off while dumping, so the dump does not depend on the net
+ * installed at the time.
+ * --net FILE, --net-threshold T: stage 3's weights and threshold instead of
+ * the configuration's (--net '' for none).
+ * bench_wake --net-cost: what stage 3 costs per candidate, p50/p99/max. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,11 +53,13 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <sphinxbase/err.h>
 
 #include "../tests/synth.h"
 #include "app/config.h"
 #include "common/wz.h"
 #include "core/wake.h"
+#include "core/wake_net.h"
 #include "core/wav.h"
 #include "common/log.h"
 
@@ -169,6 +180,9 @@ static bool g_early;    /* --early */
 static bool g_fresh;    /* --fresh */
 static bool g_cmn_slow; /* --cmn-slow */
 static int g_jobs = 1;  /* --jobs N (with --fresh) */
+static const char *g_net;        /* --net FILE: stage 3's weights ("" for none) */
+static const char *g_dump;       /* --dump PREFIX: each process writes PREFIX.<pid> */
+static double g_net_threshold = -1; /* --net-threshold T (default: the configuration's) */
 
 static int cmp_int(const void *a, const void *b)
 {
@@ -189,6 +203,9 @@ static wake *wake_at(const char *thr)
         wc.phrases[0].threshold = strtod(thr, NULL);
         wc.refractory_ms = 1500;
         wc.early = g_early;
+        if (g_net) wz_strlcpy(wc.net, g_net, sizeof(wc.net));
+        if (g_dump) wc.net[0] = '\0'; /* candidates as stages 1 and 2 see them, whatever net is installed */
+        if (g_net_threshold >= 0) wc.net_threshold = g_net_threshold;
         wc.fast_cmn = !g_cmn_slow;
         if (wake_create(&w, &wc, err, sizeof(err)) == WZ_OK) {
             if (wake_listen_early(w, g_early) == WZ_OK)
@@ -208,6 +225,7 @@ typedef struct {
     char snr[16];  /* "clean", "20", ... */
     int positive;
     int wake_start_ms, cmd_end_ms; /* positives: the scoring window */
+    int wake_end_ms;               /* positives: where "hey wiser" ends */
     int16_t *pcm;
     size_t n;
 } corpus_clip;
@@ -266,6 +284,7 @@ static int load_corpus(const char *dir, corpus_clip **out, int *nout)
         else wz_strlcpy(k->snr, "clean", sizeof(k->snr));
         k->wake_start_ms = (int)json_integer_value(json_object_get(o, "lead_ms"));
         k->cmd_end_ms = (int)json_integer_value(json_object_get(o, "speech_end_ms"));
+        k->wake_end_ms = (int)json_integer_value(json_object_get(o, "wake_end_ms"));
         snprintf(path, sizeof(path), "%s/%s", dir, file ? file : "");
         wav_info info;
         char err[256];
@@ -290,9 +309,70 @@ typedef struct {
     int hits;       /* wake hits */
     long cand;      /* stage-1 candidates */
     long by_rule;   /* hits accepted by stage 2's rule alone */
+    long by_net;    /* candidates stage 2 accepted and stage 3 rejected */
     long episodes;  /* candidate episodes (wake_checking) */
     int lead;       /* found: how long the candidate was named ahead of the hit, -1 otherwise */
 } clip_result;
+
+/* ---- --dump: the stage-1 candidates' cepstra, for eval/train_wake.py ---- */
+
+#define DUMP_BEFORE_MS 1600 /* audio before a candidate's end ... */
+#define DUMP_AFTER_MS 200   /* ... and after it */
+#define DUMP_FRAMES 180
+#define MAX_CANDS 64
+
+/* One record, little-endian as written (eval/train_wake.py reads it). label:
+ * 1 a candidate within 300 ms of a positive's true end of "hey wiser", 2 that
+ * true end itself (start = lead_ms), 0 a candidate on a negative, -1 any
+ * other candidate on a positive. */
+typedef struct {
+    int32_t clip, label, start_ms, end_ms, accepted, by_rule, frames, snr;
+    float cep[DUMP_FRAMES * WAKE_NET_CEP];
+} dump_rec;
+
+typedef struct { int start, end, accepted, by_rule; } cand_rec;
+
+static int dump_one(FILE *f, const corpus_clip *k, int i, int label, const cand_rec *c)
+{
+    static int16_t win[(DUMP_BEFORE_MS + DUMP_AFTER_MS) * 16];
+    static dump_rec r;
+    memset(&r, 0, sizeof(r));
+    long first = ((long)c->end - DUMP_BEFORE_MS) * 16;
+    for (long j = 0; j < (long)WZ_ARRAY_LEN(win); j++) /* zeros outside the clip, as the module's history */
+        win[j] = first + j >= 0 && first + j < (long)k->n ? k->pcm[first + j] : 0;
+    r.frames = wake_net_cepstra(win, (int)WZ_ARRAY_LEN(win), r.cep, DUMP_FRAMES);
+    if (r.frames < 0) return -1;
+    r.clip = i;
+    r.label = label;
+    r.start_ms = c->start;
+    r.end_ms = c->end;
+    r.accepted = c->accepted;
+    r.by_rule = c->by_rule;
+    r.snr = strcmp(k->snr, "clean") ? atoi(k->snr) : 99;
+    return fwrite(&r, sizeof(r), 1, f) == 1 ? 0 : -1;
+}
+
+static int dump_clip(const corpus_clip *k, int i, const cand_rec *c, int nc)
+{
+    static FILE *f;
+    if (!f) {
+        char path[1024];
+        snprintf(path, sizeof(path), "%s.%d", g_dump, (int)getpid());
+        if (!(f = fopen(path, "wb"))) {
+            fprintf(stderr, "bench_wake: cannot write %s\n", path);
+            return -1;
+        }
+    }
+    for (int j = 0; j < nc; j++) {
+        int label = !k->positive ? 0 : abs(c[j].end - k->wake_end_ms) <= 300 ? 1 : -1;
+        if (dump_one(f, k, i, label, &c[j])) return -1;
+    }
+    if (k->positive) {
+        cand_rec truth = {k->wake_start_ms, k->wake_end_ms, 0, 0};
+        if (dump_one(f, k, i, 2, &truth)) return -1;
+    }
+    return fflush(f) ? -1 : 0;
+}
 
 /* Runs one clip through *w (a new module first if --fresh). */
 static int run_clip(wake **w, const char *thr, const corpus_clip *k, int i, clip_result *r)
@@ -311,6 +391,9 @@ static int run_clip(wake **w, const char *thr, const corpus_clip *k, int i, clip
     r->lead = -1;
     bool checking = false;
     int64_t first_report = -1, last_report = -1; /* of the current episode */
+    cand_rec cands[MAX_CANDS];
+    int nc = 0;
+    long rule_seen = before.by_rule;
     for (size_t f = 0; f + FRAME <= k->n; f += FRAME) {
         wake_hit h, c;
         int kind = wake_process(*w, k->pcm + f, FRAME, &h);
@@ -322,9 +405,19 @@ static int run_clip(wake **w, const char *thr, const corpus_clip *k, int i, clip
         if (now)
             last_report = c.detect_ms;
         checking = now;
+        if (now && c.kind == WAKE_HIT && nc < MAX_CANDS &&
+            (nc == 0 || cands[nc - 1].end != c.end_ms - base || cands[nc - 1].start != c.start_ms - base))
+            cands[nc++] = (cand_rec){(int)(c.start_ms - base), (int)(c.end_ms - base), 0, 0};
         if (kind != WAKE_HIT) continue;
         r->hits++;
         int64_t end = h.end_ms - base;
+        wake_get_stats(*w, &after);
+        for (int j = 0; j < nc; j++)
+            if (cands[j].end == end) {
+                cands[j].accepted = 1;
+                cands[j].by_rule = after.by_rule > rule_seen;
+            }
+        rule_seen = after.by_rule;
         if (k->positive && end >= k->wake_start_ms && end <= k->cmd_end_ms && !r->found) {
             r->found = 1;
             r->lead = (int)(last_report - first_report);
@@ -333,6 +426,8 @@ static int run_clip(wake **w, const char *thr, const corpus_clip *k, int i, clip
     wake_get_stats(*w, &after);
     r->cand = after.candidates - before.candidates;
     r->by_rule = after.by_rule - before.by_rule;
+    r->by_net = after.net_rejected - before.net_rejected;
+    if (g_dump && dump_clip(k, i, cands, nc)) return -1;
     if (getenv("WZ_DEBUG"))
         fprintf(stderr, "clip %d %s %s/%s: stage1 %ld final %d\n", i, k->positive ? "pos" : "neg", k->voice,
                 k->snr, r->cand, k->positive ? r->found : r->hits);
@@ -413,7 +508,7 @@ static int run_corpus(const char *dir, const char *thr_list)
         }
         tally by_voice[16], by_snr[8];
         int nv = 0, ns = 0, det = 0, det1 = 0, fa = 0, nlead = 0;
-        long fa1 = 0, episodes = 0, rule_pos = 0, rule_neg = 0, hits_pos = 0;
+        long fa1 = 0, episodes = 0, rule_pos = 0, rule_neg = 0, hits_pos = 0, net_pos = 0, net_neg = 0;
         for (int i = 0; i < ncl; i++) {
             const corpus_clip *k = &cl[i];
             const clip_result *r = &res[i];
@@ -423,6 +518,7 @@ static int run_corpus(const char *dir, const char *thr_list)
             if (k->positive) {
                 hits_pos += r->hits;
                 rule_pos += r->by_rule;
+                net_pos += r->by_net;
                 det += r->found;
                 det1 += cand;
                 tally_add(by_voice, &nv, 16, k->voice, cand, r->found);
@@ -431,6 +527,7 @@ static int run_corpus(const char *dir, const char *thr_list)
                 fa += r->hits;
                 fa1 += r->cand;
                 rule_neg += r->by_rule;
+                net_neg += r->by_net;
                 episodes += r->episodes;
             }
         }
@@ -445,6 +542,8 @@ static int run_corpus(const char *dir, const char *thr_list)
                per_hour((double)episodes, neg_h), episodes);
         printf("accepted by stage 2's hey-why rule alone (the rest by the phrase itself): %ld of %ld wake hits "
                "on positives, %ld of %d false wakes\n", rule_pos, hits_pos, rule_neg, fa);
+        printf("passed by stage 2, rejected by stage 3: %ld candidates on positives, %ld on negatives\n", net_pos,
+               net_neg);
         printf("| voice | positives | stage 1 | final |\n|---|---|---|---|\n");
         for (int i = 0; i < nv; i++)
             printf("| %s | %d | %d | %d |\n", by_voice[i].key, by_voice[i].n, by_voice[i].det1, by_voice[i].det);
@@ -460,9 +559,48 @@ static int run_corpus(const char *dir, const char *thr_list)
     return 0;
 }
 
+/* --net-cost: what stage 3 costs per candidate (front end and network), on
+ * windows of synthesised speech in noise. */
+static int run_net_cost(void)
+{
+    err_set_logfp(NULL); /* PocketSphinx prints the front end's parameters */
+    wz_config cfg;
+    config_init(&cfg);
+    wake_config wc;
+    char err[256];
+    wake_net *net = NULL;
+    if (wake_config_from(&wc, &cfg, err, sizeof(err)) != WZ_OK ||
+        wake_net_load(&net, g_net ? g_net : wc.net, err, sizeof(err)) != WZ_OK) {
+        fprintf(stderr, "bench_wake: %s\n", err);
+        return 1;
+    }
+    int n = 0, len = wake_net_before(net) + wake_net_after(net);
+    int16_t *x = synth_flite("rms", "hey wiser what time is it", 1.0f, &n);
+    int16_t *win = calloc((size_t)len, sizeof(int16_t));
+    enum { RUNS = 1000 };
+    static double t[RUNS];
+    double sum = 0;
+    for (int r = 0; r < RUNS && x && win; r++) {
+        for (int i = 0; i < len; i++)
+            win[i] = x[(i + r * 37) % n];
+        synth_add_noise(win, len, synth_active_power(win, len), 15.0f, 1, (uint32_t)r);
+        int64_t t0 = wz_now_ns();
+        sum += wake_net_score(net, win);
+        t[r] = (double)(wz_now_ns() - t0) / 1e3;
+    }
+    for (int a = 1; a < RUNS; a++) /* insertion sort: 1000 values */
+        for (int b = a; b > 0 && t[b] < t[b - 1]; b--) { double y = t[b]; t[b] = t[b - 1]; t[b - 1] = y; }
+    printf("stage 3, %d windows of %d ms: p50 %.0f us, p99 %.0f us, max %.0f us per candidate (mean score %.2f)\n",
+           RUNS, len / 16, t[RUNS / 2], t[RUNS * 99 / 100], t[RUNS - 1], sum / RUNS);
+    free(x);
+    free(win);
+    wake_net_free(net);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    int quick = 0;
+    int quick = 0, net_cost = 0;
     if (getenv("WZ_DEBUG")) log_set_level(LOG_DEBUG);
     const char *thr_list = "1e-10,1e-20,1e-30,1e-40", *corpus = NULL;
     for (int i = 1; i < argc; i++) {
@@ -470,6 +608,10 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--corpus") && i + 1 < argc) corpus = argv[++i];
         else if (!strcmp(argv[i], "--early")) g_early = true;
         else if (!strcmp(argv[i], "--fresh")) g_fresh = true;
+        else if (!strcmp(argv[i], "--dump") && i + 1 < argc) g_dump = argv[++i];
+        else if (!strcmp(argv[i], "--net") && i + 1 < argc) g_net = argv[++i];
+        else if (!strcmp(argv[i], "--net-cost")) net_cost = 1;
+        else if (!strcmp(argv[i], "--net-threshold") && i + 1 < argc) g_net_threshold = strtod(argv[++i], NULL);
         else if (!strcmp(argv[i], "--cmn-slow")) g_cmn_slow = true;
         else if (!strcmp(argv[i], "--jobs") && i + 1 < argc) {
             int j = atoi(argv[++i]); /* WZ_MIN/WZ_MAX evaluate their arguments twice */
@@ -477,6 +619,7 @@ int main(int argc, char **argv)
         }
         else thr_list = argv[i];
     }
+    if (net_cost) return run_net_cost();
     if (corpus) return run_corpus(corpus, thr_list);
     int nvoices = quick ? 4 : (int)WZ_ARRAY_LEN(k_voices);
     int nrates = quick ? 1 : 3;

@@ -8,7 +8,9 @@ pocketsphinx-testdata) at a chosen SNR, converts to the formats users have
 (16 kHz mono, 44.1 kHz stereo, 48 kHz float) with sox, and writes a JSON Lines
 manifest with the labels.  Same --seed and --size give the same corpus.
 --heldout writes negatives only, from sentences kept out of tuning, for an
-honest false-wake rate (docs/eval.md).
+honest false-wake rate (docs/eval.md).  --train writes the set the wake
+word's stage-3 classifier learns from (eval/train_wake.py): other voices and
+other sentences than both of those sets, so they stay honest tests.
 
 Only the python3 standard library plus flite, espeak-ng and sox (called as
 subprocesses).  audioop (stdlib up to Python 3.12; Debian 12 ships 3.11) does
@@ -50,10 +52,30 @@ SNRS = [None, 20, 15, 10, 5]  # None: clean
 NOISES = ["white", "pink", "babble"]
 FORMATS = ["s16_16k_mono", "s16_44k1_stereo", "f32_48k_mono"]
 
+# --train: voices the evaluation corpus does not have, so the classifier is
+# scored on voices it never heard (en+m1 is one of bench_wake's own voices).
+TRAIN_VOICES = [
+    ("espeak", v, "espeak-" + v) for v in (
+        "en+m1", "en+m2", "en+m4", "en+m5", "en+m6", "en+m7", "en+f1",
+        "en+f5", "en-gb-scotland", "en-029", "en-us-nyc", "en-gb-x-gbclan",
+        "en-gb-x-gbcwmd", "en-us+Annie", "en-us+david", "en-us+linda",
+        "en-us+steph", "en-us+john", "en+klatt", "en-us+Alex", "en+iven",
+        "en-us+edward", "en+grandma", "en-us+travis")
+] + [("flite", "kal", "flite-kal")] + [
+    # Flite has five voices, and the evaluation corpus uses four of them as
+    # they are; these are the four shifted in pitch and formants (sox pitch,
+    # in cents): relatives of those voices, not the voices themselves.
+    ("flite", "%s@%+d" % (v, c), "flite-%s%+d" % (v, c)) for v, c in (
+        ("slt", -400), ("slt", 300), ("awb", 400), ("awb", -300),
+        ("rms", 400), ("rms", -300), ("kal16", 300), ("kal16", -400))
+]
+TRAIN_RATES = [0.8, 0.9, 1.0, 1.1, 1.25]
+
 SIZES = {
     # positives, negative clips, seconds per negative clip
     "ci": (24, 8, 20.0),
     "full": (120, 60, 62.0),  # 60 x 62 s = 1.03 h of negatives,
+    "train": (990, 165, 30.0),  # --train: 1.4 h of negatives, 33 voices
 }
 
 CONFUSABLE = [
@@ -83,6 +105,30 @@ HELDOUT_CONFUSABLE = [
     "hi, my name is Tom", "why is it so cold in here",
     "the geysers at the park were quiet", "hey there, long time no see",
 ]
+# --train: near misses of the same kinds, for the classifier to learn from.
+TRAIN_CONFUSABLE = [
+    "hey, why is the door open", "hey why so quiet", "hey, my coffee is cold",
+    "they wise up eventually", "a wiser choice would be tea", "why sir, of course",
+    "say why not", "the advisor called twice", "hey, wider please",
+    "hey there neighbour", "the fire is getting bigger", "hey, why are you here",
+    "may i sit here", "why is it raining", "hey you, over there",
+    "buy a visor for the sun", "the wiser owl stayed quiet", "hey wait, why",
+    "high rise buildings", "hey, my turn now", "hi there, why not",
+    "they realised it was wiser", "hey, the dryer is done", "why is her cat so big",
+]
+TRAIN_SUBJ = ["the mechanic", "my cousin", "a tall woman", "the pilot",
+              "our neighbours", "the chef", "he", "the twins", "somebody",
+              "the gardener", "my aunt", "the waiter"]
+TRAIN_VERB = ["hurried to", "spoke about", "hunted for", "sat near",
+              "fixed", "worried about", "washed", "walked past", "sang about",
+              "pointed at", "joked about", "brought"]
+TRAIN_OBJ = ["the shop", "the green door", "a quick message", "the lake",
+             "the back porch", "the airport", "a rusty bike", "the field",
+             "the radio show", "a glass of water", "the gym", "the beach"]
+TRAIN_TAIL = ["this evening", "after school", "before the game",
+              "on monday", "for ten minutes", "twice", "without asking",
+              "with a smile", "at midnight", "last month"]
+
 HELDOUT_SUBJ = ["the postman", "my sister", "an old cat", "the doctor",
                 "the bus", "his uncle", "they", "the students", "everyone",
                 "the farmer", "a stranger", "our landlord"]
@@ -144,9 +190,14 @@ def trim(pcm, thresh=250, win=160, pad=640):
 def synth(engine, voice, rate, text, tmp):
     path = os.path.join(tmp, "tts.wav")
     if engine == "flite":
+        voice, _, cents = voice.partition("@")  # "slt@-400": shifted (--train)
         # duration_stretch > 1 is slower speech.
         run(["flite", "-voice", voice, "--setf",
              "duration_stretch=%.3f" % (1.0 / rate), "-t", text, "-o", path])
+        if cents:
+            shifted = os.path.join(tmp, "shifted.wav")
+            run(["sox", "-R", path, shifted, "pitch", cents])
+            os.replace(shifted, path)
     else:
         run(["espeak-ng", "-v", voice, "-s", str(int(round(165 * rate))),
              "-w", path, text])
@@ -221,22 +272,25 @@ def load_commands(tsv):
     return out
 
 
-def prose(rng, heldout=False):
+def prose(rng, heldout=False, train=False):
     if heldout:
         pools = (HELDOUT_SUBJ, HELDOUT_VERB, HELDOUT_OBJ, HELDOUT_TAIL)
+    elif train:
+        pools = (TRAIN_SUBJ, TRAIN_VERB, TRAIN_OBJ, TRAIN_TAIL)
     else:
         pools = (PROSE_SUBJ, PROSE_VERB, PROSE_OBJ, PROSE_TAIL)
     return " ".join(rng.choice(p) for p in pools)
 
 
-def condition(rng, i):
-    voice = VOICES[i % len(VOICES)]
+def condition(rng, i, train=False):
+    voices = TRAIN_VOICES if train else VOICES
+    voice = voices[i % len(voices)]
     # Voices cycle with period 8 and SNRs with period 5 shifted per voice
     # round, so every (voice, SNR) pair comes up within 40 clips.
-    snr = SNRS[(i + i // len(VOICES)) % len(SNRS)]
+    snr = SNRS[(i + i // len(voices)) % len(SNRS)]
     return {
         "voice": voice,
-        "rate": rng.choice(RATES),
+        "rate": rng.choice(TRAIN_RATES if train else RATES),
         "snr": snr,
         "noise": None if snr is None else rng.choice(NOISES),
         "format": rng.choice(FORMATS),
@@ -249,15 +303,22 @@ def finish(pcm, speech_rms, cond, rng, tmp, path):
     write_final(pcm, cond["format"], path, tmp)
 
 
-def make_positive(i, cmd, rng, tmp, outdir):
-    cond = condition(rng, i)
+def make_positive(i, cmd, rng, tmp, outdir, train=False):
+    cond = condition(rng, i, train)
     eng, voice, label = cond["voice"]
     wake = synth(eng, voice, cond["rate"], WAKE_TEXT, tmp)
     text, tool, args = cmd
     speech = synth(eng, voice, cond["rate"], text, tmp)
     lead = rng.randrange(500, 1500)
     pause = 0 if rng.random() < 0.2 else rng.randrange(100, 700)
-    pcm = silence(lead) + wake + silence(pause) + speech + silence(2000)
+    before = b""
+    if train and rng.random() < 0.4:
+        # Training only: speech shortly before the phrase in 4 of 10, so that
+        # stage 3 learns the phrase rather than the pause before it.
+        said = synth(eng, voice, cond["rate"], prose(rng, train=True), tmp)
+        before = said + silence(rng.randrange(100, 600))
+    pcm = silence(lead) + before + wake + silence(pause) + speech + silence(2000)
+    lead += len(before) * 1000 // (2 * RATE)
     wake_end = lead + len(wake) * 1000 // (2 * RATE)
     speech_start = wake_end + pause
     speech_end = speech_start + len(speech) * 1000 // (2 * RATE)
@@ -273,19 +334,21 @@ def make_positive(i, cmd, rng, tmp, outdir):
             "duration_ms": len(pcm) * 1000 // (2 * RATE)}
 
 
-def make_negative(i, seconds, commands, rng, tmp, outdir, heldout=False):
-    cond = condition(rng, i)
+def make_negative(i, seconds, commands, rng, tmp, outdir, heldout=False,
+                  train=False):
+    cond = condition(rng, i, train)
     eng, voice, label = cond["voice"]
     parts, texts, speech_only = [silence(300)], [], []
     total = 300
     while total < seconds * 1000:
         r = rng.random()
         if r < 0.35:
-            t = rng.choice(HELDOUT_CONFUSABLE if heldout else CONFUSABLE)
+            t = rng.choice(HELDOUT_CONFUSABLE if heldout else
+                           TRAIN_CONFUSABLE if train else CONFUSABLE)
         elif r < 0.55:
             t = rng.choice(commands)[0]  # a command said without the wake word
         else:
-            t = prose(rng, heldout)
+            t = prose(rng, heldout, train)
         s = synth(eng, voice, cond["rate"], t, tmp)
         gap = silence(rng.randrange(300, 1200))
         parts += [s, gap]
@@ -314,7 +377,12 @@ def main():
         "router_cases.tsv"))
     ap.add_argument("--heldout", action="store_true",
                     help="negatives only, from sentences kept out of tuning")
+    ap.add_argument("--train", action="store_true",
+                    help="the wake classifier's training set (other voices "
+                    "and sentences); implies --size train")
     a = ap.parse_args()
+    if a.train:
+        a.size = "train"
     npos, nneg, neg_s = SIZES[a.size]
     if a.heldout:
         npos = 0
@@ -328,13 +396,14 @@ def main():
         for i in range(npos):
             # Each clip has its own generator: a clip does not depend on how
             # many were made before it, only on (seed, index).
-            crng = random.Random("%d/pos/%d" % (a.seed, i))
+            crng = random.Random("%d/%s/%d" % (a.seed, "trainpos" if a.train else "pos", i))
             rows.append(make_positive(i, commands[order[i % len(order)]],
-                                      crng, tmp, a.out))
+                                      crng, tmp, a.out, a.train))
         for i in range(nneg):
-            crng = random.Random("%d/%s/%d" % (a.seed, "heldout" if a.heldout else "neg", i))
+            kind = "heldout" if a.heldout else "train" if a.train else "neg"
+            crng = random.Random("%d/%s/%d" % (a.seed, kind, i))
             rows.append(make_negative(i, neg_s, commands, crng, tmp, a.out,
-                                      a.heldout))
+                                      a.heldout, a.train))
     man = os.path.join(a.out, "manifest.jsonl")
     with open(man + ".tmp", "w") as f:
         for r in rows:

@@ -26,6 +26,8 @@ PACKAGES=(
   mpv mpv-mpris
   # test stand-in servers, plots, process inspection
   python3 gnuplot-nox procps psmisc
+  # eval/train_wake.py: trains the wake word's stage-3 network (make train-wake)
+  python3-numpy
   # open and web_search hand URLs, files and folders to the desktop's opener
   xdg-utils
 )

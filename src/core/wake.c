@@ -15,9 +15,11 @@
 #include <unistd.h>
 
 #include "app/config.h"
+#include "app/paths.h"
 #include "common/cmn_window.h"
 #include "common/log.h"
 #include "core/rt.h"
+#include "core/wake_net.h"
 
 #define KWS_SEARCH "wz_kws"
 #define KWS_EARLY_SEARCH "wz_kws_early" /* the same, and the early lines (wake_listen_early) */
@@ -110,6 +112,10 @@ typedef struct {
     int64_t due;       /* V_WAIT: input position (samples) at which it is checked */
     bool ok;           /* the verdict */
     bool by_rule;      /* ... reached by hey_then_wy() alone */
+    wake_net *net;     /* stage 3 (wake_config.net), or NULL */
+    int16_t *net_buf;  /* its window: the audio around the candidate's end */
+    bool net_vetoed;   /* stage 2 accepted the candidate, stage 3 did not */
+    bool net_on;       /* stage 3 checks this candidate (it was not heard over a reply) */
     atomic_int state;
     atomic_bool quit;
     sem_t go;
@@ -270,6 +276,18 @@ int wake_config_from(wake_config *wc, const struct wz_config *cfg, char *err, si
             wc->stop_threshold = sp.threshold;
     }
     wc->refractory_ms = (int)cfg->wake_refractory_ms;
+    wc->net_threshold = cfg->wake_net_threshold;
+    if (!strcmp(cfg->wake_net, "none")) {
+        wc->net[0] = '\0';
+    } else if (cfg->wake_net[0]) {
+        if (wz_strlcpy(wc->net, cfg->wake_net, sizeof(wc->net)) != WZ_OK)
+            return set_err(err, errlen, "wake.net: path too long", NULL);
+    } else {
+        char dir[WAKE_NET_PATH_MAX];
+        if (paths_data_dir(cfg, dir, sizeof(dir)) != WZ_OK ||
+            snprintf(wc->net, sizeof(wc->net), "%s/wake/hey_wyzer.net", dir) >= (int)sizeof(wc->net))
+            return set_err(err, errlen, "wake.net: data folder path too long", NULL);
+    }
     wc->verify = true;
     wc->fast_cmn = true;
     return WZ_OK;
@@ -520,6 +538,18 @@ static int setup_verify(wake *w, bool async, char *err, size_t errlen)
     v->buf = calloc((size_t)w->hist_cap, sizeof(int16_t));
     if (!v->buf)
         return WZ_NOMEM;
+    if (w->cfg.net[0]) {
+        char why[256];
+        int rc = wake_net_load(&v->net, w->cfg.net, why, sizeof(why));
+        if (rc == WZ_NOMEM)
+            return rc;
+        if (rc != WZ_OK)
+            return fail(WZ_CONFIG, err, errlen, "wake.net: cannot load stage 3 (wake.net = none runs without it)",
+                        why);
+        v->net_buf = calloc((size_t)(wake_net_before(v->net) + wake_net_after(v->net)), sizeof(int16_t));
+        if (!v->net_buf)
+            return WZ_NOMEM;
+    }
     char path[] = "/tmp/wyzer-verify-XXXXXX";
     int fd = mkstemp(path);
     if (fd < 0)
@@ -675,6 +705,8 @@ void wake_destroy(wake *w)
     if (v->cfg)
         cmd_ln_free_r(v->cfg);
     free(v->buf);
+    free(v->net_buf);
+    wake_net_free(v->net);
     if (w->ps)
         ps_free(w->ps);
     if (w->ps_cfg)
@@ -699,13 +731,21 @@ static void hist_push(wake *w, const int16_t *x, int n)
         w->hist[(w->fed + i) % w->hist_cap] = x[i];
 }
 
+/* Copies input samples [from, from + n) into out; zeros where the history
+ * does not reach (before it, or not yet fed). */
+static void hist_range(const wake *w, int64_t from, int n, int16_t *out)
+{
+    for (int i = 0; i < n; i++) {
+        int64_t s = from + i;
+        out[i] = s >= 0 && s < w->fed && s >= w->fed - w->hist_cap ? w->hist[s % w->hist_cap] : 0;
+    }
+}
+
 /* Copies the last n samples of input (n <= hist_cap) into out. */
 static int hist_tail(const wake *w, int16_t *out, int n)
 {
-    if (n > w->fed)
-        n = (int)w->fed;
-    for (int i = 0; i < n; i++)
-        out[i] = w->hist[(w->fed - n + i) % w->hist_cap];
+    n = (int)WZ_MIN((int64_t)n, w->fed);
+    hist_range(w, w->fed - n, n, out);
     return n;
 }
 
@@ -848,7 +888,7 @@ static bool hey_then_wy(const char *hyp)
 static bool verify_run(const wake *w, verifier *v)
 {
     int phrase = w->lines[v->line].phrase;
-    v->by_rule = false;
+    v->by_rule = v->net_vetoed = false;
     if (ps_start_utt(v->ps) < 0)
         return true; /* cannot check: trust stage 1 */
     ps_process_raw(v->ps, v->buf, (size_t)v->n, FALSE, TRUE);
@@ -863,6 +903,12 @@ static bool verify_run(const wake *w, verifier *v)
         ok = v->by_rule = hey_then_wy(hyp);
     log_debug("wake: stage 2 heard \"%s\": %s%s", hyp ? hyp : "", ok ? "accept" : "reject",
               v->by_rule ? " (hey-why rule)" : "");
+    if (ok && v->net_on && phrase >= 0 && w->hey_wyzer[phrase]) {
+        float score = wake_net_score(v->net, v->net_buf); /* < 0: it failed, so stage 2 decides */
+        v->net_vetoed = score >= 0.0f && score < (float)w->cfg.net_threshold;
+        log_debug("wake: stage 3 scored %.3f: %s", score, v->net_vetoed ? "reject" : "accept");
+        ok = !v->net_vetoed;
+    }
     return ok;
 }
 
@@ -889,6 +935,11 @@ static void verify_queue(wake *w, int line, const wake_hit *cand)
     v->line = line;
     v->hit = *cand;
     v->gen = w->gen;
+    /* Stage 3 learnt the phrase on its own: over a reply's residual echo
+     * it rejected a real barge-in (0.28, test_audio_e2e's early barge-in),
+     * so while a reply plays stages 1 and 2 decide, with the core's
+     * own-voice check behind them. */
+    v->net_on = v->net && !w->hear_echo;
     v->due = w->fed + (int64_t)VERIFY_WAIT_MS * WZ_SAMPLE_RATE / 1000;
     atomic_store_explicit(&v->state, V_WAIT, memory_order_relaxed);
 }
@@ -902,6 +953,11 @@ static void verify_submit(wake *w)
     int64_t want = w->fed - (start - VERIFY_LEAD_MS * WZ_SAMPLE_RATE / 1000);
     want = WZ_MIN(want, (int64_t)VERIFY_MS * WZ_SAMPLE_RATE / 1000);
     v->n = hist_tail(w, v->buf, (int)want);
+    if (v->net_on) {
+        int before = wake_net_before(v->net);
+        int64_t end = v->hit.end_ms * WZ_SAMPLE_RATE / 1000;
+        hist_range(w, end - before, before + wake_net_after(v->net), v->net_buf);
+    }
     if (v->threaded) {
         atomic_store_explicit(&v->state, V_BUSY, memory_order_release);
         sem_post(&v->go);
@@ -925,6 +981,7 @@ static int verify_collect(wake *w, wake_hit *hit)
     if (!v->ok) {
         if (line->phrase >= 0)
             w->stats.rejected++;
+        w->stats.net_rejected += v->net_vetoed;
         return WAKE_NONE;
     }
     int kind = line->phrase < 0 ? WAKE_STOP : WAKE_HIT;

@@ -7,7 +7,12 @@
  * it, at most 1.6 s) is re-decoded by a second decoder with a small JSGF
  * grammar that offers the phrase and a loop of confusable filler words
  * ("wise", "her", "there", "writer", ...); the candidate is accepted only if
- * the phrase wins. After an accepted wake word a refractory period
+ * the phrase wins. Stage 3 (wake_net.h, wake.net): for "hey wyzer"
+ * phrases, a small network scores the 1.2 s of audio up to the candidate's
+ * end, and a candidate stage 2 accepted is rejected if it scores below
+ * wake.net_threshold; not while the input is the echo canceller's
+ * (wake_hear_echo), where it rejected barge-ins said over the reply's
+ * residual echo. After an accepted wake word a refractory period
  * (wake.refractory_ms) ignores further wake hits.
  *
  * Stage 2 runs inline by default, so results depend only on the input
@@ -26,8 +31,8 @@
  * hit->detect_ms is when the hit is reported, after stage 2.
  *
  * Memory: ~40 MB (acoustic model + dictionary) plus the stage-2 decoder
- * (the model again, with a dictionary of its ~60 words), loaded in
- * wake_create (~1 s). wake_process() allocates nothing of its own per frame
+ * (the model again, with a dictionary of its ~60 words) and stage 3's
+ * weights (~130 KB), loaded in wake_create (~1 s). wake_process() allocates nothing of its own per frame
  * (PocketSphinx may grow internal arrays early on), takes no lock, and
  * normally costs a few percent of a core; inline, a candidate's stage-2
  * check adds one short grammar decode (tens of ms) to that call; async, a
@@ -52,6 +57,7 @@ struct wz_config;
 #define WAKE_STOP_THRESHOLD 1e-15
 #define WAKE_PHRASE_MAX 64     /* bytes, including the NUL */
 #define WAKE_WORDS_MAX 1024    /* longest wake.words string accepted */
+#define WAKE_NET_PATH_MAX 512
 
 typedef struct {
     char phrase[WAKE_PHRASE_MAX]; /* lower case, single spaces */
@@ -74,6 +80,9 @@ typedef struct {
     double stop_threshold;
     int refractory_ms;
     bool verify;                  /* stage-2 grammar check (default true) */
+    char net[WAKE_NET_PATH_MAX];  /* stage-3 network's weights file (wake_net.h), for
+                                     "hey wyzer" phrases, with verify; "": none */
+    double net_threshold;         /* stage 3 passes a candidate scoring at least this */
     bool async;                   /* run stage 2 on a worker thread (default false: inline) */
     int verify_priority;          /* async: SCHED_FIFO priority of that thread, 0 = normal */
     bool early;                   /* set up the early lines for wake_listen_early()
@@ -83,9 +92,11 @@ typedef struct {
                                      own slower one, for comparison */
 } wake_config;
 
-/* Fills wake_config from cfg: wake.words, wake.refractory_ms,
- * bargein.stop_phrase, stt.hmm, stt.dict. The config must outlive the
- * wake_config (paths point into it). WZ_CONFIG with err on a bad wake.words. */
+/* Fills wake_config from cfg: wake.words, wake.refractory_ms, wake.net
+ * (empty: <data dir>/wake/hey_wyzer.net; "none": no stage 3),
+ * wake.net_threshold, bargein.stop_phrase, stt.hmm, stt.dict. The config
+ * must outlive the wake_config (paths point into it). WZ_CONFIG with err on
+ * a bad wake.words. A missing weights file is found by wake_create(). */
 int wake_config_from(wake_config *wc, const struct wz_config *cfg, char *err, size_t errlen)
     WZ_MUST_CHECK;
 
@@ -164,6 +175,7 @@ typedef struct {
     long rejected;   /* of those, rejected by stage 2 */
     long busy;       /* candidates dropped because a check was running (async) */
     long by_rule;    /* accepted only by stage 2's "hey"-like + "why"/"my" rule */
+    long net_rejected; /* of the rejected, passed by stage 2 but not by stage 3 */
 } wake_stats;
 
 /* Counters since wake_create(), for benchmarks and heartbeats. */
