@@ -190,6 +190,12 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 /* The wake module with the default configuration at keyphrase threshold
  * thr (NULL on error, reported). */
 static wake *wake_at(const char *thr)
@@ -588,8 +594,7 @@ static int run_net_cost(void)
         sum += wake_net_score(net, win);
         t[r] = (double)(wz_now_ns() - t0) / 1e3;
     }
-    for (int a = 1; a < RUNS; a++) /* insertion sort: 1000 values */
-        for (int b = a; b > 0 && t[b] < t[b - 1]; b--) { double y = t[b]; t[b] = t[b - 1]; t[b - 1] = y; }
+    qsort(t, RUNS, sizeof(t[0]), cmp_double);
     printf("stage 3, %d windows of %d ms: p50 %.0f us, p99 %.0f us, max %.0f us per candidate (mean score %.2f)\n",
            RUNS, len / 16, t[RUNS / 2], t[RUNS * 99 / 100], t[RUNS - 1], sum / RUNS);
     free(x);

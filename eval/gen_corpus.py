@@ -156,6 +156,17 @@ PROSE_TAIL = ["this morning", "after lunch", "before the rain started",
               "with great care", "in the afternoon", "last week"]
 
 
+# Each set's sentences: its near misses and its prose pools (subject, verb,
+# object, tail). "eval": the evaluation corpus; --heldout and --train have
+# their own.
+SENTENCES = {
+    "eval": (CONFUSABLE, (PROSE_SUBJ, PROSE_VERB, PROSE_OBJ, PROSE_TAIL)),
+    "heldout": (HELDOUT_CONFUSABLE,
+                (HELDOUT_SUBJ, HELDOUT_VERB, HELDOUT_OBJ, HELDOUT_TAIL)),
+    "train": (TRAIN_CONFUSABLE, (TRAIN_SUBJ, TRAIN_VERB, TRAIN_OBJ, TRAIN_TAIL)),
+}
+
+
 def run(cmd):
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.PIPE)
@@ -272,17 +283,11 @@ def load_commands(tsv):
     return out
 
 
-def prose(rng, heldout=False, train=False):
-    if heldout:
-        pools = (HELDOUT_SUBJ, HELDOUT_VERB, HELDOUT_OBJ, HELDOUT_TAIL)
-    elif train:
-        pools = (TRAIN_SUBJ, TRAIN_VERB, TRAIN_OBJ, TRAIN_TAIL)
-    else:
-        pools = (PROSE_SUBJ, PROSE_VERB, PROSE_OBJ, PROSE_TAIL)
-    return " ".join(rng.choice(p) for p in pools)
+def prose(rng, kind):
+    return " ".join(rng.choice(p) for p in SENTENCES[kind][1])
 
 
-def condition(rng, i, train=False):
+def condition(rng, i, train):
     voices = TRAIN_VOICES if train else VOICES
     voice = voices[i % len(voices)]
     # Voices cycle with period 8 and SNRs with period 5 shifted per voice
@@ -303,7 +308,8 @@ def finish(pcm, speech_rms, cond, rng, tmp, path):
     write_final(pcm, cond["format"], path, tmp)
 
 
-def make_positive(i, cmd, rng, tmp, outdir, train=False):
+def make_positive(i, cmd, rng, tmp, outdir, kind):
+    train = kind == "train"
     cond = condition(rng, i, train)
     eng, voice, label = cond["voice"]
     wake = synth(eng, voice, cond["rate"], WAKE_TEXT, tmp)
@@ -315,7 +321,7 @@ def make_positive(i, cmd, rng, tmp, outdir, train=False):
     if train and rng.random() < 0.4:
         # Training only: speech shortly before the phrase in 4 of 10, so that
         # stage 3 learns the phrase rather than the pause before it.
-        said = synth(eng, voice, cond["rate"], prose(rng, train=True), tmp)
+        said = synth(eng, voice, cond["rate"], prose(rng, kind), tmp)
         before = said + silence(rng.randrange(100, 600))
     pcm = silence(lead) + before + wake + silence(pause) + speech + silence(2000)
     lead += len(before) * 1000 // (2 * RATE)
@@ -334,21 +340,19 @@ def make_positive(i, cmd, rng, tmp, outdir, train=False):
             "duration_ms": len(pcm) * 1000 // (2 * RATE)}
 
 
-def make_negative(i, seconds, commands, rng, tmp, outdir, heldout=False,
-                  train=False):
-    cond = condition(rng, i, train)
+def make_negative(i, seconds, commands, rng, tmp, outdir, kind):
+    cond = condition(rng, i, kind == "train")
     eng, voice, label = cond["voice"]
     parts, texts, speech_only = [silence(300)], [], []
     total = 300
     while total < seconds * 1000:
         r = rng.random()
         if r < 0.35:
-            t = rng.choice(HELDOUT_CONFUSABLE if heldout else
-                           TRAIN_CONFUSABLE if train else CONFUSABLE)
+            t = rng.choice(SENTENCES[kind][0])
         elif r < 0.55:
             t = rng.choice(commands)[0]  # a command said without the wake word
         else:
-            t = prose(rng, heldout, train)
+            t = prose(rng, kind)
         s = synth(eng, voice, cond["rate"], t, tmp)
         gap = silence(rng.randrange(300, 1200))
         parts += [s, gap]
@@ -391,6 +395,7 @@ def main():
     rng = random.Random(a.seed)
     order = list(range(len(commands)))
     rng.shuffle(order)
+    kind = "heldout" if a.heldout else "train" if a.train else "eval"
     rows = []
     with tempfile.TemporaryDirectory(prefix="wz-corpus.") as tmp:
         for i in range(npos):
@@ -398,12 +403,10 @@ def main():
             # many were made before it, only on (seed, index).
             crng = random.Random("%d/%s/%d" % (a.seed, "trainpos" if a.train else "pos", i))
             rows.append(make_positive(i, commands[order[i % len(order)]],
-                                      crng, tmp, a.out, a.train))
+                                      crng, tmp, a.out, kind))
         for i in range(nneg):
-            kind = "heldout" if a.heldout else "train" if a.train else "neg"
-            crng = random.Random("%d/%s/%d" % (a.seed, kind, i))
-            rows.append(make_negative(i, neg_s, commands, crng, tmp, a.out,
-                                      a.heldout, a.train))
+            crng = random.Random("%d/%s/%d" % (a.seed, "neg" if kind == "eval" else kind, i))
+            rows.append(make_negative(i, neg_s, commands, crng, tmp, a.out, kind))
     man = os.path.join(a.out, "manifest.jsonl")
     with open(man + ".tmp", "w") as f:
         for r in rows:

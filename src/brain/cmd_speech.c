@@ -26,20 +26,12 @@ void cmd_speech_set_player(cmd_player_fn fn) { player = fn ? fn : play_portaudio
 
 static char *read_text_file(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    char *buf;
+    int rc = wz_read_file(path, GRAMMAR_FILE_MAX, &buf, NULL);
+    if (rc == WZ_IO)
         snprintf(err, errlen, "cannot open %s", path);
-        return NULL;
-    }
-    char *buf = malloc(GRAMMAR_FILE_MAX + 1);
-    size_t n = buf ? fread(buf, 1, GRAMMAR_FILE_MAX + 1, f) : 0;
-    fclose(f);
-    if (!buf || n > GRAMMAR_FILE_MAX) {
+    else if (rc != WZ_OK)
         snprintf(err, errlen, "%s is larger than %d bytes", path, GRAMMAR_FILE_MAX);
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
     return buf;
 }
 

@@ -63,24 +63,16 @@ void convo_config_from_wz(convo_config *c, const wz_config *cfg, const char *dat
 
 static int read_prompt(const char *path, char **out)
 {
+    char *buf;
+    size_t n;
+    int rc = wz_read_file(path, CONVO_MAX_PROMPT_BYTES, &buf, &n);
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    if (rc == WZ_IO)
         log_error("llm: cannot read system prompt %s: %s", path, strerror(errno));
-        return WZ_IO;
-    }
-    char *buf = malloc(CONVO_MAX_PROMPT_BYTES + 1);
-    if (!buf) {
-        fclose(f);
-        return WZ_NOMEM;
-    }
-    size_t n = fread(buf, 1, CONVO_MAX_PROMPT_BYTES + 1, f);
-    fclose(f);
-    if (n > CONVO_MAX_PROMPT_BYTES) {
+    else if (rc == WZ_TOOBIG)
         log_error("llm: system prompt %s is larger than %d bytes", path, CONVO_MAX_PROMPT_BYTES);
-        free(buf);
-        return WZ_TOOBIG;
-    }
+    if (rc != WZ_OK)
+        return rc;
     while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
         n--;
     buf[n] = '\0';

@@ -555,27 +555,6 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int read_file(const char *path, char **out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return WZ_IO;
-    char *buf = malloc(INTENTS_FILE_MAX + 2);
-    if (!buf) {
-        fclose(f);
-        return WZ_NOMEM;
-    }
-    size_t n = fread(buf, 1, INTENTS_FILE_MAX + 1, f);
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad || n > INTENTS_FILE_MAX) {
-        free(buf);
-        return bad ? WZ_IO : WZ_TOOBIG;
-    }
-    buf[n] = 0;
-    *out = buf;
-    return WZ_OK;
-}
-
 int intents_load_dir(const char *dir, intents **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -605,7 +584,7 @@ int intents_load_dir(const char *dir, intents **out, char *err, size_t errlen)
     for (size_t i = 0; rc == WZ_OK && i < n; i++) {
         char path[4096], *text = NULL;
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        rc = read_file(path, &text);
+        rc = wz_read_file(path, INTENTS_FILE_MAX, &text, NULL);
         if (rc) snprintf(err, errlen, "%s: %s", path, wz_strerror(rc));
         else rc = load_text(it, text, names[i], err, errlen);
         free(text);

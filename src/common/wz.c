@@ -2,6 +2,9 @@
 #include "common/wz.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -42,5 +45,30 @@ int wz_strlcpy(char *dst, const char *src, size_t cap)
         return WZ_TOOBIG;
     }
     memcpy(dst, src, n + 1);
+    return WZ_OK;
+}
+
+int wz_read_file(const char *path, size_t cap, char **out, size_t *len)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return WZ_IO;
+    char *buf = malloc(cap + 2);
+    if (!buf) {
+        fclose(f);
+        return WZ_NOMEM;
+    }
+    size_t n = fread(buf, 1, cap + 1, f);
+    bool bad = ferror(f);
+    fclose(f);
+    if (bad || n > cap) {
+        free(buf);
+        return bad ? WZ_IO : WZ_TOOBIG;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    if (len)
+        *len = n;
     return WZ_OK;
 }

@@ -56,4 +56,11 @@ void wz_sleep_ms(int64_t ms);
  * still terminates) when src did not fit. */
 int wz_strlcpy(char *dst, const char *src, size_t cap);
 
+/* Reads a whole file of at most cap bytes into a new NUL-terminated buffer
+ * (*out, for free(); *len gets its length if len is not NULL). WZ_IO if it
+ * cannot be opened (errno says why) or read, WZ_TOOBIG if it is over cap,
+ * WZ_NOMEM; *out is NULL then. For data and configuration files fed from
+ * outside: the cap bounds what they can make Wyzer allocate. */
+int wz_read_file(const char *path, size_t cap, char **out, size_t *len) WZ_MUST_CHECK;
+
 #endif

@@ -115,7 +115,7 @@ typedef struct {
     wake_net *net;     /* stage 3 (wake_config.net), or NULL */
     int16_t *net_buf;  /* its window: the audio around the candidate's end */
     bool net_vetoed;   /* stage 2 accepted the candidate, stage 3 did not */
-    bool net_on;       /* stage 3 checks this candidate (it was not heard over a reply) */
+    bool net_on;       /* stage 3 checks this candidate: a "hey wyzer" not heard over a reply */
     atomic_int state;
     atomic_bool quit;
     sem_t go;
@@ -903,7 +903,7 @@ static bool verify_run(const wake *w, verifier *v)
         ok = v->by_rule = hey_then_wy(hyp);
     log_debug("wake: stage 2 heard \"%s\": %s%s", hyp ? hyp : "", ok ? "accept" : "reject",
               v->by_rule ? " (hey-why rule)" : "");
-    if (ok && v->net_on && phrase >= 0 && w->hey_wyzer[phrase]) {
+    if (ok && v->net_on) {
         float score = wake_net_score(v->net, v->net_buf); /* < 0: it failed, so stage 2 decides */
         v->net_vetoed = score >= 0.0f && score < (float)w->cfg.net_threshold;
         log_debug("wake: stage 3 scored %.3f: %s", score, v->net_vetoed ? "reject" : "accept");
@@ -939,7 +939,8 @@ static void verify_queue(wake *w, int line, const wake_hit *cand)
      * it rejected a real barge-in (0.28, test_audio_e2e's early barge-in),
      * so while a reply plays stages 1 and 2 decide, with the core's
      * own-voice check behind them. */
-    v->net_on = v->net && !w->hear_echo;
+    int phrase = w->lines[line].phrase;
+    v->net_on = v->net && !w->hear_echo && phrase >= 0 && w->hey_wyzer[phrase];
     v->due = w->fed + (int64_t)VERIFY_WAIT_MS * WZ_SAMPLE_RATE / 1000;
     atomic_store_explicit(&v->state, V_WAIT, memory_order_relaxed);
 }

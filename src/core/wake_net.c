@@ -16,8 +16,8 @@
 #define NET_VERSION 1
 
 struct wake_net {
-    int window_ms, after_ms, pool, inputs, hidden;
-    int before, after;   /* samples */
+    int pool, inputs, hidden;
+    int before, after;   /* samples of a window before and after the candidate's end */
     int frames;          /* front-end frames of a window */
     float *mean, *scale; /* [inputs] */
     float *w1, *b1;      /* [hidden][inputs], [hidden] */
@@ -186,22 +186,22 @@ int wake_net_parse(wake_net **out, const char *text, size_t len, char *err, size
     if (!n)
         return WZ_NOMEM;
     reader r = {text, text + len, 1};
-    int rc;
+    int rc, window_ms, after_ms;
     double v;
     if (!expect(&r, NET_MAGIC) || !number(&r, &v) || v != NET_VERSION) {
         wake_net_free(n);
         return set_err(err, errlen, r.line, "not a wake net file (\"" NET_MAGIC " 1\")");
     }
-    if ((rc = int_field(&r, "window_ms", 200, WAKE_NET_MAX_WINDOW_MS, &n->window_ms, err, errlen)) ||
-        (rc = int_field(&r, "after_ms", 0, WAKE_NET_MAX_AFTER_MS, &n->after_ms, err, errlen)) ||
+    if ((rc = int_field(&r, "window_ms", 200, WAKE_NET_MAX_WINDOW_MS, &window_ms, err, errlen)) ||
+        (rc = int_field(&r, "after_ms", 0, WAKE_NET_MAX_AFTER_MS, &after_ms, err, errlen)) ||
         (rc = int_field(&r, "pool", 1, 50, &n->pool, err, errlen)) ||
         (rc = int_field(&r, "inputs", 1, WAKE_NET_MAX_INPUTS, &n->inputs, err, errlen)) ||
         (rc = int_field(&r, "hidden", 1, WAKE_NET_MAX_HIDDEN, &n->hidden, err, errlen))) {
         wake_net_free(n);
         return rc;
     }
-    n->before = n->window_ms * WZ_SAMPLE_RATE / 1000;
-    n->after = n->after_ms * WZ_SAMPLE_RATE / 1000;
+    n->before = window_ms * WZ_SAMPLE_RATE / 1000;
+    n->after = after_ms * WZ_SAMPLE_RATE / 1000;
     size_t ni = (size_t)n->inputs, nh = (size_t)n->hidden;
     n->mean = malloc(ni * sizeof(float));
     n->scale = malloc(ni * sizeof(float));
@@ -245,24 +245,18 @@ int wake_net_parse(wake_net **out, const char *text, size_t len, char *err, size
 int wake_net_load(wake_net **out, const char *path, char *err, size_t errlen)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    char *buf, msg[200];
+    size_t len;
+    int rc = wz_read_file(path, WAKE_NET_MAX_FILE, &buf, &len);
+    if (rc == WZ_IO)
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        return WZ_IO;
-    }
-    char *buf = malloc(WAKE_NET_MAX_FILE + 1);
-    size_t len = buf ? fread(buf, 1, WAKE_NET_MAX_FILE + 1, f) : 0;
-    bool bad = ferror(f);
-    fclose(f);
-    if (!buf)
-        return WZ_NOMEM;
-    if (bad) {
-        free(buf);
-        snprintf(err, errlen, "cannot read %s", path);
-        return WZ_IO;
-    }
-    char msg[200];
-    int rc = wake_net_parse(out, buf, len, msg, sizeof(msg));
+    else if (rc == WZ_TOOBIG)
+        snprintf(err, errlen, "%s: file is over 4 MiB", path);
+    if (rc == WZ_TOOBIG)
+        return WZ_CONFIG;
+    if (rc != WZ_OK)
+        return rc;
+    rc = wake_net_parse(out, buf, len, msg, sizeof(msg));
     free(buf);
     if (rc == WZ_CONFIG)
         snprintf(err, errlen, "%s: %s", path, msg);
