@@ -4,7 +4,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <pocketsphinx.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -38,11 +37,6 @@
  * and wake_checking() names the candidate 60 ms sooner (barge-in holds the
  * reply from then). */
 #define KWS_DELAY_FRAMES 4
-/* An early line (add_early_line) is spotted at its phrase's threshold but
- * never below this one. At the phrase's 1e-40 it was no longer reported
- * ahead of the whole phrase in three of test_audio_e2e's four voices, and
- * every report holds the reply for a moment (docs/listening.md). */
-#define KWS_EARLY_MIN_THRESHOLD 1e-30
 #define VERIFY_WAIT_MS 60
 /* The search's cepstral mean (wake_config.fast_cmn). PocketSphinx's live
  * mean starts from the model's -cmninit (clean training speech), weighs it
@@ -209,7 +203,7 @@ static int parse_item(const char *s, size_t len, wake_phrase *out, char *err, si
     int rc = normalise_phrase(s, plen, out->phrase, err, errlen);
     if (rc)
         return rc;
-    out->threshold = 1e-40;
+    out->threshold = 1e-30;
     if (!slash)
         return WZ_OK;
     size_t rest = len - plen - 1;
@@ -382,7 +376,7 @@ static int add_early_line(wake *w, int p)
         snprintf(text, sizeof(text), "%.*s%s", (int)(last - phrase), phrase, token);
         rc = ps_add_word(w->ps, token, pron, TRUE) < 0 ? WZ_ENGINE : WZ_OK;
         if (!rc)
-            rc = add_line(w, text, p, fmax(w->cfg.phrases[p].threshold, KWS_EARLY_MIN_THRESHOLD), true);
+            rc = add_line(w, text, p, w->cfg.phrases[p].threshold, true);
     }
     ckd_free(pron);
     return rc;
