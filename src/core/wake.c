@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <pocketsphinx.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -37,6 +38,11 @@
  * and wake_checking() names the candidate 60 ms sooner (barge-in holds the
  * reply from then). */
 #define KWS_DELAY_FRAMES 4
+/* An early line (add_early_line) is spotted at its phrase's threshold but
+ * never below this one. With the phrase at 1e-40 and the early line with
+ * it, the early line was no longer reported ahead of the whole phrase in
+ * three of test_audio_e2e's four barge-in voices (docs/listening.md). */
+#define KWS_EARLY_MIN_THRESHOLD 1e-30
 #define VERIFY_WAIT_MS 60
 /* The search's cepstral mean (wake_config.fast_cmn). PocketSphinx's live
  * mean starts from the model's -cmninit (clean training speech), weighs it
@@ -376,7 +382,7 @@ static int add_early_line(wake *w, int p)
         snprintf(text, sizeof(text), "%.*s%s", (int)(last - phrase), phrase, token);
         rc = ps_add_word(w->ps, token, pron, TRUE) < 0 ? WZ_ENGINE : WZ_OK;
         if (!rc)
-            rc = add_line(w, text, p, w->cfg.phrases[p].threshold, true);
+            rc = add_line(w, text, p, fmax(w->cfg.phrases[p].threshold, KWS_EARLY_MIN_THRESHOLD), true);
     }
     ckd_free(pron);
     return rc;
