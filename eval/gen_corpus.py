@@ -10,7 +10,11 @@ manifest with the labels.  Same --seed and --size give the same corpus.
 --heldout writes negatives only, from sentences kept out of tuning, for an
 honest false-wake rate (docs/eval.md).  --train writes the set the wake
 word's stage-3 classifier learns from (eval/train_wake.py): other voices and
-other sentences than both of those sets, so they stay honest tests.
+other sentences than both of those sets, so they stay honest tests; in 3 of
+10 of its positives, and before some of its negatives' sentences, a loud
+sound (noise, babble or plucked chords) ends 50-500 ms before the speech.
+--loud writes the evaluation corpus's positives with such a sound right
+before each phrase, to measure the wake word heard just after one.
 
 Only the python3 standard library plus flite, espeak-ng and sox (called as
 subprocesses).  audioop (stdlib up to Python 3.12; Debian 12 ships 3.11) does
@@ -235,6 +239,32 @@ def noise_pcm(kind, nsamples, rng, tmp):
     return read_wav16(path)[:2 * nsamples].ljust(2 * nsamples, b"\0")
 
 
+def tones_pcm(nsamples, rng, tmp):
+    """Music-like sound: chords of plucked notes, 150-600 ms each."""
+    path = os.path.join(tmp, "note.wav")
+    out = b""
+    while len(out) < 2 * nsamples:
+        root = 110.0 * 2 ** (rng.randrange(0, 36) / 12.0)
+        notes = []
+        for step in rng.choice([(0, 4, 7), (0, 3, 7), (0, 5, 9), (0, 7, 12)]):
+            notes += ["pluck", "%.1f" % (root * 2 ** (step / 12.0))]
+        run(["sox", "-R", "-n", "-r", str(RATE), "-c", "1", "-b", "16", path,
+             "synth", "%.3f" % (rng.randrange(150, 600) / 1000.0)] + notes)
+        out += read_wav16(path)
+    return out[:2 * nsamples]
+
+
+def loud_sound(speech_rms, rng, tmp):
+    """For --train and --loud: 0.3-4 s of noise, babble or music 0 to +10 dB
+    above the speech, then 50-500 ms of silence: what a phrase said right
+    after a door, the television or the end of a reply has before it."""
+    n = RATE * rng.randrange(300, 4000) // 1000
+    kind = rng.choice(NOISES + ["tones"])
+    pcm = tones_pcm(n, rng, tmp) if kind == "tones" else noise_pcm(kind, n, rng, tmp)
+    gain = speech_rms * 10 ** (rng.uniform(0, 10) / 20.0) / (audioop.rms(pcm, 2) or 1)
+    return audioop.mul(pcm, 2, gain) + silence(rng.randrange(50, 500))
+
+
 def mix(speech, speech_rms, kind, snr, rng, tmp):
     """Adds noise so that speech power / noise power = snr dB."""
     n = len(speech) // 2
@@ -323,6 +353,11 @@ def make_positive(i, cmd, rng, tmp, outdir, kind):
         # stage 3 learns the phrase rather than the pause before it.
         said = synth(eng, voice, cond["rate"], prose(rng, kind), tmp)
         before = said + silence(rng.randrange(100, 600))
+    if (train and rng.random() < 0.3) or kind == "loud":
+        # ... and a loud sound right before it in 3 of 10: the phrase, not
+        # the quiet before it, is what the window's level is measured on.
+        # --loud: every evaluation positive, each after a loud sound.
+        before += loud_sound(audioop.rms(wake, 2), rng, tmp)
     pcm = silence(lead) + before + wake + silence(pause) + speech + silence(2000)
     lead += len(before) * 1000 // (2 * RATE)
     wake_end = lead + len(wake) * 1000 // (2 * RATE)
@@ -355,6 +390,9 @@ def make_negative(i, seconds, commands, rng, tmp, outdir, kind):
             t = prose(rng, kind)
         s = synth(eng, voice, cond["rate"], t, tmp)
         gap = silence(rng.randrange(300, 1200))
+        if kind == "train" and rng.random() < 0.15:
+            # Near misses after loud sounds too, as the positives have them.
+            parts.append(loud_sound(audioop.rms(s, 2), rng, tmp))
         parts += [s, gap]
         speech_only.append(s)
         texts.append(t)
@@ -381,6 +419,9 @@ def main():
         "router_cases.tsv"))
     ap.add_argument("--heldout", action="store_true",
                     help="negatives only, from sentences kept out of tuning")
+    ap.add_argument("--loud", action="store_true",
+                    help="positives only: the evaluation corpus's, each said "
+                    "right after a loud sound")
     ap.add_argument("--train", action="store_true",
                     help="the wake classifier's training set (other voices "
                     "and sentences); implies --size train")
@@ -388,14 +429,18 @@ def main():
     if a.train:
         a.size = "train"
     npos, nneg, neg_s = SIZES[a.size]
+    if a.heldout + a.loud + a.train > 1:
+        ap.error("--heldout, --loud and --train are different sets: choose one")
     if a.heldout:
         npos = 0
+    if a.loud:
+        nneg = 0
     os.makedirs(a.out, exist_ok=True)
     commands = load_commands(a.cases)
     rng = random.Random(a.seed)
     order = list(range(len(commands)))
     rng.shuffle(order)
-    kind = "heldout" if a.heldout else "train" if a.train else "eval"
+    kind = "heldout" if a.heldout else "train" if a.train else "loud" if a.loud else "eval"
     rows = []
     with tempfile.TemporaryDirectory(prefix="wz-corpus.") as tmp:
         for i in range(npos):
@@ -415,7 +460,8 @@ def main():
     neg_h = sum(r["duration_ms"] for r in rows if r["kind"] == "negative") / 3.6e6
     digest = hashlib.sha256(open(man, "rb").read()).hexdigest()[:12]
     print("corpus %s%s: %d positives, %d negatives (%.2f h), manifest %s (%s)"
-          % (a.size, " (held out)" if a.heldout else "", npos, nneg, neg_h,
+          % (a.size, {"heldout": " (held out)", "loud": " (after loud sounds)"}.get(kind, ""),
+             npos, nneg, neg_h,
              man, digest))
 
 
