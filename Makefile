@@ -69,16 +69,16 @@ soak: build
 	bash eval/soak.sh $(BUILD)
 
 # Retrains the wake word's stage-3 network into data/wake/hey_wyzer.net
-# (docs/listening.md, "Stage 3"): two training corpora in voices and
+# (docs/listening.md, "Stage 3"): four training corpora in voices and
 # sentences the evaluation sets do not have, their stage-1 candidates at
-# 1e-60, then eval/train_wake.py. About 15 minutes on 2 cores. numpy comes
+# 1e-60, then eval/train_wake.py. About 35 minutes on 2 cores. numpy comes
 # from Debian's python3-numpy, hence /usr/bin/python3.
 train-wake: deps build
-	for s in 7 8; do \
+	for s in 7 8 9 10; do \
 	  python3 eval/gen_corpus.py --train --seed $$s --out $(EVAL_DIR)/train-$$s && \
 	  rm -f $(EVAL_DIR)/train-$$s.dump.* && \
 	  $(BUILD)/bench/bench_wake --corpus $(EVAL_DIR)/train-$$s --fresh --jobs $(JOBS) \
 	    --dump $(EVAL_DIR)/train-$$s.dump 1e-60 > $(EVAL_DIR)/train-$$s.bench.txt || exit 1; \
 	done
-	/usr/bin/python3 eval/train_wake.py --train $(EVAL_DIR)/train-7.dump --train $(EVAL_DIR)/train-8.dump \
+	/usr/bin/python3 eval/train_wake.py $(foreach s,7 8 9 10,--train $(EVAL_DIR)/train-$(s).dump) \
 	  --out data/wake/hey_wyzer.net

@@ -14,7 +14,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wzrun  # noqa: E402
 
-DEFAULT_THRESHOLD = "1e-30"  # wake.words default in config_keys.h
+DEFAULT_THRESHOLD = "1e-40"  # wake.words default in config_keys.h
 
 
 def load_manifest(corpus):

@@ -14,6 +14,11 @@ plus L2, positives weighted to balance the classes; --ensemble nets from
 successive seeds are merged into one that averages their logits.
 Deterministic for a given --seed.
 
+  --shifts MS,... each candidate is learnt from windows that end this much
+                  later (negative: earlier) than the candidate does, so the
+                  net does not depend on exactly where stage 1 puts the end
+                  (live, after a reply, it puts it 100 ms earlier or more).
+
   --eval PREFIX   also scores the candidates dumped from another corpus
                   (the evaluation corpus, the held-out negatives) and prints
                   how the net would change the accepts there, per threshold.
@@ -165,7 +170,9 @@ def main():
     ap.add_argument("--after-ms", dest="after_ms", type=int, default=100)
     ap.add_argument("--pool", type=int, default=5)
     ap.add_argument("--hidden", type=int, default=32)
-    ap.add_argument("--epochs", type=int, default=60)
+    ap.add_argument("--shifts", default="-100,-60,-30,0,30,60",
+                    help="window ends relative to each candidate's, ms (default -100,-60,-30,0,30,60)")
+    ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--l2", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--ensemble", type=int, default=3,
@@ -178,13 +185,18 @@ def main():
     if a.no_truth:
         keep &= recs["label"] != 2
     recs = recs[keep]
-    x = features(recs, a.window_ms, a.after_ms, a.pool)
-    y = (recs["label"] > 0).astype(np.float64)
+    shifts = [int(v) for v in a.shifts.split(",")]
+    if any(v % 10 for v in shifts):
+        sys.exit("train_wake: --shifts must be multiples of 10 ms")
+    x = np.concatenate([features(recs, a.window_ms, a.after_ms, a.pool, v) for v in shifts])
+    y = np.tile((recs["label"] > 0).astype(np.float64), len(shifts))
     mean = x.mean(axis=0)
     scale = 1 / (x.std(axis=0) + 1e-3)
     xs = (x - mean) * scale
-    print("training on %d windows: %d positive (%d true ends), %d negative; %d inputs"
-          % (len(y), int(y.sum()), int((recs["label"] == 2).sum()), int((y == 0).sum()), x.shape[1]))
+    print("training on %d windows (%d candidates at %d shifts): %d positive (%d at true ends), "
+          "%d negative; %d inputs" % (len(y), len(recs), len(shifts), int(y.sum()),
+                                      int((recs["label"] == 2).sum()) * len(shifts),
+                                      int((y == 0).sum()), x.shape[1]))
     # An ensemble averages the nets' logits: one net whose hidden layer is
     # theirs side by side, with output weights and bias divided by their count.
     nets = [train(xs, y, a.hidden, a.seed + k, a.epochs, a.l2) for k in range(a.ensemble)]
@@ -203,8 +215,8 @@ def main():
         report(prefix, er, es, ths)
     if a.out:
         write_net(a.out, a, mean, scale, p,
-                  "%d windows, seeds %d-%d, %d epochs, l2 %g"
-                  % (len(y), a.seed, a.seed + a.ensemble - 1, a.epochs, a.l2))
+                  "%d windows, shifts %s ms, seeds %d-%d, %d epochs, l2 %g"
+                  % (len(y), a.shifts, a.seed, a.seed + a.ensemble - 1, a.epochs, a.l2))
         print("wrote %s" % a.out)
 
 

@@ -28,7 +28,7 @@
     X(audio, realtime_priority, INT, "10", 0, 99, "", "SCHED_FIFO priority of the core's frame thread when the input is live or real-time (0: normal scheduling)") \
     X(audio, output_latency_ms, INT, "60", 0, 500, "", "playback buffer PortAudio is asked for, in ms (0: the device default low latency); smaller stops a barge-in sooner, but through the ALSA pulse plugin 20-40 ms underran every 10-30 s") \
     X(audio, prefill_ms, INT, "60", 0, 2000, "", "playback jitter buffer filled before speech starts") \
-    X(wake, words, STR, "hey wyzer/1e-30/", 0, 0, "", "wake phrases with thresholds: phrase/threshold/, comma separated") \
+    X(wake, words, STR, "hey wyzer/1e-40/", 0, 0, "", "wake phrases with thresholds: phrase/threshold/, comma separated") \
     X(wake, refractory_ms, INT, "1500", 0, 60000, "", "ignore further wake words for this long after one") \
     X(wake, enabled, BOOL, "true", 0, 0, "", "false: any speech starts a turn (same as --no-hotword)") \
     X(wake, net, STR, "", 0, 0, "", "stage-3 network that checks a hey wyzer (empty: data/wake/hey_wyzer.net; none: off)") \

@@ -209,7 +209,7 @@ static int parse_item(const char *s, size_t len, wake_phrase *out, char *err, si
     int rc = normalise_phrase(s, plen, out->phrase, err, errlen);
     if (rc)
         return rc;
-    out->threshold = 1e-30;
+    out->threshold = 1e-40;
     if (!slash)
         return WZ_OK;
     size_t rest = len - plen - 1;
@@ -912,7 +912,8 @@ static bool verify_run(const wake *w, verifier *v)
     if (ok && v->net_on) {
         float score = wake_net_score(v->net, v->net_buf); /* < 0: it failed, so stage 2 decides */
         v->net_vetoed = score >= 0.0f && score < (float)w->cfg.net_threshold;
-        log_debug("wake: stage 3 scored %.3f: %s", score, v->net_vetoed ? "reject" : "accept");
+        log_debug("wake: stage 3 scored %.3f for %lld-%lld ms: %s", score, (long long)v->hit.start_ms,
+                  (long long)v->hit.end_ms, v->net_vetoed ? "reject" : "accept");
         ok = !v->net_vetoed;
     }
     return ok;

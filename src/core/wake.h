@@ -61,11 +61,11 @@ struct wz_config;
 
 typedef struct {
     char phrase[WAKE_PHRASE_MAX]; /* lower case, single spaces */
-    double threshold;             /* keyphrase threshold, e.g. 1e-30 */
+    double threshold;             /* keyphrase threshold, e.g. 1e-40 */
 } wake_phrase;
 
 /* Parses "hey wyzer/1e-20/, other phrase/1e-15/" (the threshold part is
- * optional: default 1e-30). Phrases: letters, apostrophes and spaces, at
+ * optional: default 1e-40). Phrases: letters, apostrophes and spaces, at
  * most 6 words. Thresholds: 1e-80 .. 1. Returns the count (1..max) or
  * WZ_CONFIG with a message in err. Pure function; fuzzed by
  * fuzz/fuzz_wake_words.c. */
