@@ -42,8 +42,8 @@
  * manifest, to PREFIX.<pid>: eval/train_wake.py learns stage 3 from them.
  * Stage 3 is off while dumping, so the dump does not depend on the net
  * installed at the time.
- * --net FILE, --net-threshold T: stage 3's weights and threshold instead of
- * the configuration's (--net '' for none).
+ * --net FILE, --net-threshold T, --net-threshold-exact T: stage 3's weights
+ * and thresholds instead of the configuration's (--net '' for none).
  * bench_wake --net-cost: what stage 3 costs per candidate, p50/p99/max. */
 #include <math.h>
 #include <stdio.h>
@@ -183,6 +183,7 @@ static int g_jobs = 1;  /* --jobs N (with --fresh) */
 static const char *g_net;        /* --net FILE: stage 3's weights ("" for none) */
 static const char *g_dump;       /* --dump PREFIX: each process writes PREFIX.<pid> */
 static double g_net_threshold = -1; /* --net-threshold T (default: the configuration's) */
+static double g_net_exact = -1;     /* --net-threshold-exact T (likewise) */
 
 static int cmp_int(const void *a, const void *b)
 {
@@ -212,6 +213,7 @@ static wake *wake_at(const char *thr)
         if (g_net) wz_strlcpy(wc.net, g_net, sizeof(wc.net));
         if (g_dump) wc.net[0] = '\0'; /* candidates as stages 1 and 2 see them, whatever net is installed */
         if (g_net_threshold >= 0) wc.net_threshold = g_net_threshold;
+        if (g_net_exact >= 0) wc.net_threshold_exact = g_net_exact;
         wc.fast_cmn = !g_cmn_slow;
         if (wake_create(&w, &wc, err, sizeof(err)) == WZ_OK) {
             if (wake_listen_early(w, g_early) == WZ_OK)
@@ -617,6 +619,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--net") && i + 1 < argc) g_net = argv[++i];
         else if (!strcmp(argv[i], "--net-cost")) net_cost = 1;
         else if (!strcmp(argv[i], "--net-threshold") && i + 1 < argc) g_net_threshold = strtod(argv[++i], NULL);
+        else if (!strcmp(argv[i], "--net-threshold-exact") && i + 1 < argc) g_net_exact = strtod(argv[++i], NULL);
         else if (!strcmp(argv[i], "--cmn-slow")) g_cmn_slow = true;
         else if (!strcmp(argv[i], "--jobs") && i + 1 < argc) {
             int j = atoi(argv[++i]); /* WZ_MIN/WZ_MAX evaluate their arguments twice */

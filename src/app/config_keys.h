@@ -33,6 +33,7 @@
     X(wake, enabled, BOOL, "true", 0, 0, "", "false: any speech starts a turn (same as --no-hotword)") \
     X(wake, net, STR, "", 0, 0, "", "stage-3 network that checks a hey wyzer (empty: data/wake/hey_wyzer.net; none: off)") \
     X(wake, net_threshold, DBL, "0.5", 0, 1, "", "stage 3 passes a hey wyzer that scores at least this (higher: fewer false wakes, more misses)") \
+    X(wake, net_threshold_exact, DBL, "0.2", 0, 1, "", "the same, when stage 2 heard the phrase word for word rather than by its hey-why rule") \
     X(listen, start_timeout_ms, INT, "5000", 500, 60000, "", "after a wake word, wait this long for speech") \
     X(listen, end_silence_ms, INT, "500", 100, 5000, "", "silence that ends an utterance (bench_endpoint: shortest with no cut commands)") \
     X(listen, min_speech_ms, INT, "250", 0, 2000, "", "after a wake word, shorter speech then silence is the wake word's tail, not the request") \

@@ -283,6 +283,7 @@ int wake_config_from(wake_config *wc, const struct wz_config *cfg, char *err, si
     }
     wc->refractory_ms = (int)cfg->wake_refractory_ms;
     wc->net_threshold = cfg->wake_net_threshold;
+    wc->net_threshold_exact = cfg->wake_net_threshold_exact;
     if (!strcmp(cfg->wake_net, "none")) {
         wc->net[0] = '\0';
     } else if (cfg->wake_net[0]) {
@@ -907,13 +908,13 @@ static bool verify_run(const wake *w, verifier *v)
             ok = true;
     if (!ok && hyp && phrase >= 0 && w->hey_wyzer[phrase])
         ok = v->by_rule = hey_then_wy(hyp);
-    log_debug("wake: stage 2 heard \"%s\": %s%s", hyp ? hyp : "", ok ? "accept" : "reject",
-              v->by_rule ? " (hey-why rule)" : "");
+    log_debug("wake: stage 2 heard \"%s\" in %lld-%lld ms: %s%s", hyp ? hyp : "", (long long)v->hit.start_ms,
+              (long long)v->hit.end_ms, ok ? "accept" : "reject", v->by_rule ? " (hey-why rule)" : "");
     if (ok && v->net_on) {
         float score = wake_net_score(v->net, v->net_buf); /* < 0: it failed, so stage 2 decides */
-        v->net_vetoed = score >= 0.0f && score < (float)w->cfg.net_threshold;
-        log_debug("wake: stage 3 scored %.3f for %lld-%lld ms: %s", score, (long long)v->hit.start_ms,
-                  (long long)v->hit.end_ms, v->net_vetoed ? "reject" : "accept");
+        double bar = v->by_rule ? w->cfg.net_threshold : w->cfg.net_threshold_exact;
+        v->net_vetoed = score >= 0.0f && score < (float)bar;
+        log_debug("wake: stage 3 scored %.3f (bar %.2f): %s", score, bar, v->net_vetoed ? "reject" : "accept");
         ok = !v->net_vetoed;
     }
     return ok;

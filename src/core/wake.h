@@ -10,7 +10,8 @@
  * the phrase wins. Stage 3 (wake_net.h, wake.net): for "hey wyzer"
  * phrases, a small network scores the 1.2 s of audio up to the candidate's
  * end, and a candidate stage 2 accepted is rejected if it scores below
- * wake.net_threshold; not while the input is the echo canceller's
+ * wake.net_threshold (wake.net_threshold_exact if stage 2 heard the phrase
+ * word for word, stronger evidence than its hey-why rule); not while the input is the echo canceller's
  * (wake_hear_echo), where it rejected barge-ins said over the reply's
  * residual echo. After an accepted wake word a refractory period
  * (wake.refractory_ms) ignores further wake hits.
@@ -83,6 +84,8 @@ typedef struct {
     char net[WAKE_NET_PATH_MAX];  /* stage-3 network's weights file (wake_net.h), for
                                      "hey wyzer" phrases, with verify; "": none */
     double net_threshold;         /* stage 3 passes a candidate scoring at least this */
+    double net_threshold_exact;   /* ... or this, if stage 2 heard the phrase word for
+                                     word (not by its hey-why rule) */
     bool async;                   /* run stage 2 on a worker thread (default false: inline) */
     int verify_priority;          /* async: SCHED_FIFO priority of that thread, 0 = normal */
     bool early;                   /* set up the early lines for wake_listen_early()
@@ -94,7 +97,7 @@ typedef struct {
 
 /* Fills wake_config from cfg: wake.words, wake.refractory_ms, wake.net
  * (empty: <data dir>/wake/hey_wyzer.net; "none": no stage 3),
- * wake.net_threshold, bargein.stop_phrase, stt.hmm, stt.dict. The config
+ * wake.net_threshold(_exact), bargein.stop_phrase, stt.hmm, stt.dict. The config
  * must outlive the wake_config (paths point into it). WZ_CONFIG with err on
  * a bad wake.words. A missing weights file is found by wake_create(). */
 int wake_config_from(wake_config *wc, const struct wz_config *cfg, char *err, size_t errlen)

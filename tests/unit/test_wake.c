@@ -41,6 +41,8 @@ static void test_parse_rejects(void)
 }
 
 static bool g_no_net; /* make_cfg(): without stage 3 (wake.net = none) */
+static double g_bar[2] = {-1, -1}; /* make_cfg(): stage 3's thresholds after stage 2's hey-why
+                                      rule and after the phrase itself (< 0: the defaults) */
 
 static wake *make_cfg(const char *words, int refractory_ms, bool async, bool early, bool fast_cmn)
 {
@@ -55,6 +57,8 @@ static wake *make_cfg(const char *words, int refractory_ms, bool async, bool ear
     ASSERT_EQ(WZ_OK, wake_config_from(&wc, &cfg, err, sizeof(err)));
     wc.async = async;
     wc.early = early;
+    if (g_bar[0] >= 0) wc.net_threshold = g_bar[0];
+    if (g_bar[1] >= 0) wc.net_threshold_exact = g_bar[1];
     ASSERT_TRUE(wc.fast_cmn); /* the default */
     wc.fast_cmn = fast_cmn;
     wake *w = NULL;
@@ -745,6 +749,49 @@ static void test_net_after_reply(void)
     ASSERT_EQ(hits[0], hits[1]);
 }
 
+/* Stage 3's bar follows stage 2's evidence: wake.net_threshold after the
+ * hey-why rule, wake.net_threshold_exact after the phrase itself. The same
+ * clips (slt, awb and rms saying the phrase clean, slt's in pink noise,
+ * where stage 2 often needs the rule) go through three modules, each
+ * shutting one door with a bar no score reaches: with the exact door shut
+ * every wake must come by the rule, with the rule's shut none may, and
+ * both kinds must occur, so the check can fail either way. */
+static void test_net_bar_follows_stage2(void)
+{
+    static const char *const pos[] = {"hey wiser", "what time is it"};
+    static const struct { const char *voice; int snr; uint32_t seed; } clip[] = {
+        {"slt", 0, 0}, {"awb", 0, 0}, {"rms", 0, 0}, {"slt", 20, 1}, {"slt", 20, 2},
+        {"slt", 20, 3}, {"slt", 15, 1}, {"slt", 15, 2}, {"slt", 15, 3}};
+    static const double bars[3][2] = {{0, 1.01}, {1.01, 0}, {0, 0}}; /* [rule, exact] */
+    int hits[3] = {0};
+    wake_stats st[3];
+    for (int b = 0; b < 3; b++) {
+        g_bar[0] = bars[b][0];
+        g_bar[1] = bars[b][1];
+        wake *w = make("hey wyzer/1e-40/", 1500);
+        g_bar[0] = g_bar[1] = -1;
+        for (size_t k = 0; k < WZ_ARRAY_LEN(clip); k++) {
+            int ends[2], n;
+            int16_t *x = build(clip[k].voice, pos, 2, ends, &n);
+            if (clip[k].snr)
+                synth_add_noise(x, n, synth_active_power(x, n), (float)clip[k].snr, 1, clip[k].seed);
+            hits[b] += feed(w, x, n).hits;
+            free(x);
+        }
+        wake_get_stats(w, &st[b]);
+        wake_destroy(w);
+    }
+    fprintf(stderr, "  of %zu phrases: %d wakes with both doors open (%ld by the rule); %d with only the rule's, "
+            "%d with only the phrase's\n", WZ_ARRAY_LEN(clip), hits[2], st[2].by_rule, hits[0], hits[1]);
+    ASSERT_GE(st[2].by_rule, 1);                /* both kinds occur */
+    ASSERT_GE(hits[2] - st[2].by_rule, 1);
+    ASSERT_EQ(hits[0], st[0].by_rule);           /* exact door shut: only the rule's wakes */
+    ASSERT_GE(st[0].net_rejected, 1);
+    ASSERT_EQ(0, st[1].by_rule);                 /* rule's door shut: only the phrase's */
+    ASSERT_GE(hits[1], 1);
+    ASSERT_GE(st[1].net_rejected, 1);
+}
+
 int main(void)
 {
     if (getenv("WZ_TEST_DEBUG")) /* the wake module's debug log: each stage's verdict */
@@ -766,6 +813,7 @@ int main(void)
     RUN(test_echo_input_keeps_own_mean);
     RUN(test_net_after_loud_sound);
     RUN(test_net_after_reply);
+    RUN(test_net_bar_follows_stage2);
     RUN(test_unknown_word_is_config_error);
     return TEST_SUMMARY();
 }
