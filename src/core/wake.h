@@ -11,10 +11,10 @@
  * phrases, a small network scores the 1.2 s of audio up to the candidate's
  * end, and a candidate stage 2 accepted is rejected if it scores below
  * wake.net_threshold (wake.net_threshold_exact if stage 2 heard the phrase
- * word for word, stronger evidence than its hey-why rule); not while the input is the echo canceller's
- * (wake_hear_echo), where it rejected barge-ins said over the reply's
- * residual echo. After an accepted wake word a refractory period
- * (wake.refractory_ms) ignores further wake hits.
+ * word for word, stronger evidence than its hey-why rule); not while the
+ * input is the echo canceller's (wake_hear_echo), where it rejected
+ * barge-ins said over the reply's residual echo. After an accepted wake
+ * word a refractory period (wake.refractory_ms) ignores further wake hits.
  *
  * Stage 2 runs inline by default, so results depend only on the input
  * (file mode, tests, evaluation). With wake_config.async it runs on a
