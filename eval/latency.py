@@ -10,6 +10,8 @@
   barge-in    a long LLM reply; "hey wiser" said during it; measure from
               the end of that wake word to the end of reply audio
               (negative: it stopped before the wake word ended).
+  stop        the same reply; "stop" said during it; the same measure from
+              the end of "stop", and no new request may start.
 Each session says a first request (a router command) and then the measured
 one, 9 s apart; the first is reported separately.
 Every run uses --echo 30:+6 (the reply leaks back into the microphone 30 ms
@@ -73,6 +75,8 @@ def read_out(path):
 # Barge-in: the reply must be playing 200-400 ms before the end of the wake
 # word, and its stop is looked for from 200 ms before that end.
 STOP_SEARCH_MS = 200
+# What the user says to stop a reply (bargein.stop_phrase's default).
+STOP_TEXT = "stop"
 
 
 def first_sound_ms(samples, after_ms, thresh=300):
@@ -99,16 +103,18 @@ def sound_end_ms(samples, after_ms, thresh=300, quiet_ms=100):
     return run_start / 16.0 if run_start is not None else None
 
 
-def self_triggers(events, user_wakes):
+def self_triggers(events, user_wakes, user_stops=()):
     """Wake events while speaking whose audio_ms is not within a user's
     wake word (detected start - 200 ms .. end + 1500 ms), and stop-phrase barge-ins
-    (no clip says "stop")."""
+    not within a "stop" the user said (the same window)."""
     state, n = "idle", 0
     for e in events:
         if e.get("event") == "state":
             state = e.get("to")
         elif e.get("event") == "interrupted" and e.get("reason") == "stop":
-            n += 1  # no clip says the stop phrase: the reply stopped itself
+            t = e.get("audio_ms", -1)
+            if not any(s - 200 <= t <= e2 + 1500 for s, e2 in user_stops):
+                n += 1  # the reply stopped itself
         elif e.get("event") == "wake" and state in ("speaking", "thinking"):
             # detect_ms, not audio_ms: audio_ms of every wake after the first
             # turn is wrong (bug reported in docs/benchmarks.md).
@@ -142,11 +148,14 @@ def reply_delay_ms(samples, after_ms, before_ms=None):
     return None if fs is None or (before_ms is not None and fs >= before_ms) else round(fs - after_ms)
 
 
+EXTRA_SETS = []  # --set: overrides for every run
+
+
 def one(wyzer, tmp, name, parts, sets=(), keep=None):
     clip = os.path.join(tmp, name + ".wav")
     out = os.path.join(tmp, name + ".out.wav")
     labels = build_clip(clip, parts)
-    res = wzrun.run_wyzer(wyzer, clip, out_wav=out, fast=False, sets=sets,
+    res = wzrun.run_wyzer(wyzer, clip, out_wav=out, fast=False, sets=tuple(EXTRA_SETS) + tuple(sets),
                           extra=["--echo", ECHO], keep_dir=keep)
     return labels, res, read_out(out)
 
@@ -158,15 +167,20 @@ def main():
     ap.add_argument("--n-fast", type=int, default=len(FAST_CMDS))
     ap.add_argument("--n-llm", type=int, default=len(LLM_QS))
     ap.add_argument("--n-barge", type=int, default=3)
+    ap.add_argument("--n-stop", type=int, default=4)
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="a configuration override for every run (repeatable)")
     a = ap.parse_args()
+    EXTRA_SETS[:] = a.set
     os.makedirs(a.out, exist_ok=True)
     keep = os.path.join(a.out, "runs")
-    R = {"fast": [], "llm": [], "barge": [], "self_triggers": 0, "replies": 0,
+    R = {"fast": [], "llm": [], "barge": [], "stop": [], "self_triggers": 0, "replies": 0,
          "broken": []}
     with tempfile.TemporaryDirectory(prefix="wz-lat.") as tmp:
         def record(kind, name, labels, res, samples, end_ms, measure):
             wakes = [(s, e) for t, s, e in labels if t == gc.WAKE_TEXT]
-            st = self_triggers(res["events"], wakes)
+            stops = [(s, e) for t, s, e in labels if t == STOP_TEXT]
+            st = self_triggers(res["events"], wakes, stops)
             replies = sum(1 for e in res["events"] if e.get("event") == "tts_start")
             R["self_triggers"] += st
             R["replies"] += replies
@@ -210,43 +224,53 @@ def main():
         finally:
             st.stop()
 
-        st = Standin(tmp, LONG_REPLY, 200)
-        try:
-            for i in range(a.n_barge):
+        def interrupt(kind, n, said, reason):
+            """Sessions whose long reply the user interrupts with `said`,
+            which must end it with an `interrupted` of this reason."""
+            for i in range(n):
                 v = VOICES[i % len(VOICES)]
-                name = "barge_%02d" % i
+                name = "%s_%02d" % (kind, i)
                 # The reply starts ~1-2 s after the question; the user
                 # interrupts 5 s into the clip's silence, well inside it.
                 labels, res, smp = one(a.wyzer, tmp, name, session(
                     v, "what time is it", "tell me a long story about the sea", 5000,
-                    after=[("say", v, gc.WAKE_TEXT), ("sil", 8000)]),
+                    after=[("say", v, said), ("sil", 8000)]),
                     sets=["llm.backend=ollama", "llm.url=" + st.url], keep=keep)
-                wake_end = labels[-1][2]
+                said_end = labels[-1][2]
                 # Reply audio must be playing when the user speaks, or the
                 # run measures nothing.
-                playing = any(abs(x) > 300 for x in smp[(wake_end - 400) * 16:(wake_end - 200) * 16])
+                playing = any(abs(x) > 300 for x in smp[(said_end - 400) * 16:(said_end - 200) * 16])
                 # The reply has stopped where it stays silent for 800 ms:
                 # its own sentence gaps are shorter, and a 100 ms gap right
                 # after the wake word read as a 0 ms barge-in.  The search
-                # starts STOP_SEARCH_MS before the end of the wake word, so
+                # starts STOP_SEARCH_MS before the end of what was said, so
                 # a reply held before that end measures negative.
-                stop = sound_end_ms(smp, wake_end - STOP_SEARCH_MS, quiet_ms=800)
-                # Only a barge-in that happened counts: an `interrupted`
-                # (reason wake) for the user's wake word.  Otherwise the
+                stop = sound_end_ms(smp, said_end - STOP_SEARCH_MS, quiet_ms=800)
+                # Only an interruption that happened counts: an `interrupted`
+                # of this reason for what the user said.  Otherwise the
                 # reply went on and the next silence is just a sentence gap.
-                barged = any(e.get("event") == "interrupted" and e.get("reason") == "wake"
+                barged = any(e.get("event") == "interrupted" and e.get("reason") == reason
                              and e.get("audio_ms", -1) >= labels[-1][1] - 200
                              for e in res["events"])
-                val = round(stop - wake_end) if (playing and barged and stop is not None) else None
-                record("barge", name, labels, res, smp, wake_end, val)
-                R["barge"][-1]["reply_playing_at_wake"] = playing
-                R["barge"][-1]["barge_in_detected"] = barged
-                R["barge"][-1]["interrupted"] = [e for e in res["events"] if e.get("event") == "interrupted"]
+                val = round(stop - said_end) if (playing and barged and stop is not None) else None
+                record(kind, name, labels, res, smp, said_end, val)
+                row = R[kind][-1]
+                row["reply_playing_at_wake"] = playing
+                row["barge_in_detected"] = barged
+                row["interrupted"] = [e for e in res["events"] if e.get("event") == "interrupted"]
+                # Two requests per session; a third transcript is a request
+                # the interruption started.
+                row["new_request"] = sum(1 for e in res["events"] if e.get("event") == "transcript") > 2
+
+        st = Standin(tmp, LONG_REPLY, 200)
+        try:
+            interrupt("barge", a.n_barge, gc.WAKE_TEXT, "wake")
+            interrupt("stop", a.n_stop, STOP_TEXT, "stop")
         finally:
             st.stop()
 
     summ = {}
-    for k in ("fast", "llm", "barge"):
+    for k in ("fast", "llm", "barge", "stop"):
         xs = [r["value_ms"] for r in R[k] if r["value_ms"] is not None]
         summ[k] = {"n": len(R[k]), "measured": len(xs), "p50_ms": wzrun.pctl(xs, 50),
                    "p95_ms": wzrun.pctl(xs, 95), "max_ms": max(xs) if xs else None}
@@ -259,18 +283,24 @@ def main():
     md = ["# Latency (real-time pacing, --echo %s)" % ECHO, "",
           "| run | clips | measured | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|---|"]
     names = {"fast": "response, fast path (router)", "llm": "response, LLM path (stand-in TTFT 200 ms)",
-             "barge": "barge-in: end of wake word to end of reply audio"}
-    for k in ("fast", "llm", "barge"):
+             "barge": "barge-in: end of wake word to end of reply audio",
+             "stop": "stop phrase: end of \"stop\" to end of reply audio"}
+    for k in ("fast", "llm", "barge", "stop"):
         s = summ[k]
         f = lambda v: "-" if v is None else "%.0f" % v
         md.append("| %s | %d | %d | %s | %s | %s |" % (names[k], s["n"], s["measured"],
                                                      f(s["p50_ms"]), f(s["p95_ms"]), f(s["max_ms"])))
-    summ["barge"]["missed"] = sum(1 for r in R["barge"] if r.get("reply_playing_at_wake")
-                                  and not r.get("barge_in_detected"))
-    summ["barge"]["not_playing"] = sum(1 for r in R["barge"] if not r.get("reply_playing_at_wake"))
+    for k in ("barge", "stop"):
+        summ[k]["missed"] = sum(1 for r in R[k] if r.get("reply_playing_at_wake")
+                                and not r.get("barge_in_detected"))
+        summ[k]["not_playing"] = sum(1 for r in R[k] if not r.get("reply_playing_at_wake"))
+    summ["stop"]["new_requests"] = sum(1 for r in R["stop"] if r.get("new_request"))
     ft = summ["first_turn"]
     md += ["", "barge-in: %d missed (reply playing, wake word not acted on), %d with no reply "
-           "playing at the wake word" % (summ["barge"]["missed"], summ["barge"]["not_playing"])]
+           "playing at the wake word" % (summ["barge"]["missed"], summ["barge"]["not_playing"]),
+           "", "stop phrase: %d missed (reply playing, \"stop\" not acted on), %d with no reply "
+           "playing, %d that started a new request" % (
+               summ["stop"]["missed"], summ["stop"]["not_playing"], summ["stop"]["new_requests"])]
     md += ["", "the first request of each session (a router command) was answered in %d of %d "
            "sessions (%s ms); the table measures the second request" % (
                ft["answered"], ft["n"], ", ".join(str(x) for x in ft["values_ms"] if x is not None) or "-"),
