@@ -17,7 +17,14 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 
 flite -voice slt -t "Hey wiser." -o "$TMP/a.wav"
 flite -voice slt -t "What time is it?" -o "$TMP/b.wav"
-sox -q "$TMP/a.wav" "$TMP/b.wav" -r 16000 -c 1 -b 16 "$TMP/request.wav" pad 0 0.3
+# A 0.3 s pause after the wake word, as people make: said straight on, this
+# clip's command is heard live as "or what time is ed" in about one run in
+# three (the grammar pass's margin -0.91 nats/frame against its -0.9 bar,
+# the LM taking the end of "wiser" for "or"; docs/speech.md). That is the
+# recogniser's weakness, which make eval measures; this test is about the
+# live audio path.
+sox -q "$TMP/a.wav" "$TMP/a_pause.wav" pad 0 0.3
+sox -q "$TMP/a_pause.wav" "$TMP/b.wav" -r 16000 -c 1 -b 16 "$TMP/request.wav" pad 0 0.3
 
 # The microphone is live from the start: quiet room noise flows while the
 # brain loads. That audio counts on the core's timeline but is not listened
