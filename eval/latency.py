@@ -148,14 +148,11 @@ def reply_delay_ms(samples, after_ms, before_ms=None):
     return None if fs is None or (before_ms is not None and fs >= before_ms) else round(fs - after_ms)
 
 
-EXTRA_SETS = []  # --set: overrides for every run
-
-
 def one(wyzer, tmp, name, parts, sets=(), keep=None):
     clip = os.path.join(tmp, name + ".wav")
     out = os.path.join(tmp, name + ".out.wav")
     labels = build_clip(clip, parts)
-    res = wzrun.run_wyzer(wyzer, clip, out_wav=out, fast=False, sets=tuple(EXTRA_SETS) + tuple(sets),
+    res = wzrun.run_wyzer(wyzer, clip, out_wav=out, fast=False, sets=sets,
                           extra=["--echo", ECHO], keep_dir=keep)
     return labels, res, read_out(out)
 
@@ -171,7 +168,6 @@ def main():
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="a configuration override for every run (repeatable)")
     a = ap.parse_args()
-    EXTRA_SETS[:] = a.set
     os.makedirs(a.out, exist_ok=True)
     keep = os.path.join(a.out, "runs")
     R = {"fast": [], "llm": [], "barge": [], "stop": [], "self_triggers": 0, "replies": 0,
@@ -205,7 +201,7 @@ def main():
             # second one 9 s later, reported separately (the first one has
             # failed with "queue full" in real time, see docs/benchmarks.md).
             labels, res, smp = one(a.wyzer, tmp, name, session(
-                v, FAST_CMDS[i % len(FAST_CMDS)], FAST_CMDS[(i + 1) % len(FAST_CMDS)], 7000), keep=keep)
+                v, FAST_CMDS[i % len(FAST_CMDS)], FAST_CMDS[(i + 1) % len(FAST_CMDS)], 7000), sets=a.set, keep=keep)
             end2 = labels[3][2]
             record("fast", name, labels, res, smp, end2, reply_delay_ms(smp, end2))
             R["fast"][-1]["first_turn_ms"] = reply_delay_ms(smp, labels[1][2], labels[2][1])
@@ -217,7 +213,7 @@ def main():
                 name = "llm_%02d" % i
                 labels, res, smp = one(a.wyzer, tmp, name, session(
                     v, "what time is it", LLM_QS[i % len(LLM_QS)], 8000),
-                    sets=["llm.backend=ollama", "llm.url=" + st.url], keep=keep)
+                    sets=a.set + ["llm.backend=ollama", "llm.url=" + st.url], keep=keep)
                 end = labels[-1][2]
                 record("llm", name, labels, res, smp, end, reply_delay_ms(smp, end))
                 R["llm"][-1]["first_turn_ms"] = reply_delay_ms(smp, labels[1][2], labels[2][1])
@@ -235,7 +231,7 @@ def main():
                 labels, res, smp = one(a.wyzer, tmp, name, session(
                     v, "what time is it", "tell me a long story about the sea", 5000,
                     after=[("say", v, said), ("sil", 8000)]),
-                    sets=["llm.backend=ollama", "llm.url=" + st.url], keep=keep)
+                    sets=a.set + ["llm.backend=ollama", "llm.url=" + st.url], keep=keep)
                 said_end = labels[-1][2]
                 # Reply audio must be playing when the user speaks, or the
                 # run measures nothing.
