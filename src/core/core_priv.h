@@ -83,6 +83,15 @@ typedef struct {
  * (which would otherwise end the request in the pause). */
 #define CORE_WAKE_TAIL_SEARCH_MS 500
 #define CORE_PAUSE_FRAMES 3
+/* ...but only a quiet run that starts within CORE_PAUSE_NEAR_MS of the
+ * reported end may be that short. Further on, the command has usually begun
+ * (said straight on), and the gaps between its words ("set a timer | for",
+ * "what's | the weather") are 60 ms dips of this depth: taken for the pause,
+ * they cut the command's first words. A real pause the search finds that
+ * late follows a drawn-out "wyzer" and lasts longer (session 22,
+ * docs/listening.md "Where the command starts"). */
+#define CORE_PAUSE_NEAR_MS 250
+#define CORE_PAUSE_FAR_FRAMES 5
 /* Until the first unvoiced frame after the wake word, and at most this long
  * after its reported end, speech is taken as the wake word's tail, not the
  * start of the command: otherwise the endpointer sees "speech" at once and

@@ -96,6 +96,19 @@ grep -q '"event":"speech_end","t_ms":[0-9]*,"audio_ms":[0-9]*,"reason":"closed"'
   && ok "closed command: speech_end reason closed, reply at $t_closed ms (closed_silence_ms=0: complete, $t_open ms)" \
   || fail "closed end" "tts_start $t_closed vs $t_open; $(grep -h speech_end "$TMP/time.jsonl" "$TMP/time-off.jsonl")"
 
+# --- said straight on: the command's first words are kept ----------------------
+# With no pause after "wyzer", the gaps between the command's own words are
+# short quiet runs too; the one between "set a timer" and "for" was taken for
+# the pause after the wake word, and the request became "timer for five
+# minutes" (docs/listening.md, "Where the command starts").
+for v in slt kal16; do
+  VOICE=$v clip "$TMP/straight-$v.wav" pause:0.5 "say:Hey wiser set a timer for five minutes" pause:1.5
+  "$WYZER" --events --input "$TMP/straight-$v.wav" --fast > "$TMP/straight-$v.jsonl" 2>/dev/null
+  said=$(python3 -c "import json,sys; print([e['text'] for e in map(json.loads, open(sys.argv[1])) if e['event'] == 'transcript'][:1])" "$TMP/straight-$v.jsonl")
+  [ "$said" = "['set a timer for five minutes']" ] && ok "said straight on ($v): $said" \
+    || fail "straight on ($v)" "transcript $said"
+done
+
 # --- a negative clip: no wake -------------------------------------------------------
 clip "$TMP/neg.wav" pause:0.3 "say:The wise writer said hey there to her neighbour." pause:1
 "$WYZER" --events --input "$TMP/neg.wav" --fast > "$TMP/neg.jsonl" 2>/dev/null
