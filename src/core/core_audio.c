@@ -558,8 +558,8 @@ static int64_t command_start_ms(const core *c)
     for (; f <= last && f < c->frames; f++) {
         run = frame_energy(c, f) < c->wake_peak * 0.01 ? run + 1 : 0;
         int64_t first = f - run + 1;
-        int need = first * c->frame_ms <= c->wake_end_ms + CORE_PAUSE_NEAR_MS ? CORE_PAUSE_FRAMES : CORE_PAUSE_FAR_FRAMES;
-        if (run == need)
+        bool near = first * c->frame_ms <= c->wake_end_ms + CORE_PAUSE_NEAR_MS;
+        if (run == (near ? CORE_PAUSE_FRAMES : CORE_PAUSE_FAR_FRAMES))
             return first * c->frame_ms;
     }
     return c->frames > last ? c->wake_end_ms : -1;
