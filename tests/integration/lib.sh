@@ -31,6 +31,16 @@ wait_for() {
   return 1
 }
 
+# first_ev FILE EVENT FIELD: FIELD of the first EVENT in the JSON Lines FILE
+# (empty if there is none)
+first_ev() {
+  python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e.get("event") == sys.argv[2]:
+        print(e.get(sys.argv[3], "")); break' "$1" "$2" "$3"
+}
+
 # count FILE PATTERN
 count() { grep -Ec "$2" "$1" 2>/dev/null || true; }
 

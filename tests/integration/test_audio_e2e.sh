@@ -49,7 +49,7 @@ grep -q '"event":"tool_call","t_ms":[0-9]*,"name":"timer_start","args":{"seconds
   && ok "tool_call timer_start {\"seconds\":300}" || fail "timer args" "$(grep -E 'transcript|tool_call' "$TMP/timer.jsonl")"
 in_n=$(soxi -s "$TMP/timer.wav"); out_n=$(soxi -s "$TMP/timer-out.wav" 2>/dev/null || echo 0)
 [ "$out_n" -ge "$in_n" ] && ok "--output covers the input timeline ($out_n >= $in_n samples)" || fail "--output length" "$out_n < $in_n"
-start=$(python3 -c "import json,sys; print([e['audio_ms'] for e in map(json.loads, open(sys.argv[1])) if e['event'] == 'tts_start'][0])" "$TMP/timer.jsonl")
+start=$(first_ev "$TMP/timer.jsonl" tts_start audio_ms)
 peak=$(sox "$TMP/timer-out.wav" -n trim "$(echo "$start/1000" | bc -l)" 1 stat 2>&1 | awk '/Maximum amplitude/{print $3}')
 silent_before=$(sox "$TMP/timer-out.wav" -n trim 0 "$(echo "$start/1000" | bc -l)" stat 2>&1 | awk '/Maximum amplitude/{print $3}')
 python3 -c "import sys; sys.exit(0 if float('$peak') > 0.05 and float('$silent_before') == 0 else 1)" \
@@ -77,7 +77,7 @@ grep -q '"event":"speech_end","t_ms":[0-9]*,"audio_ms":[0-9]*,"reason":"complete
   && ok "speech_end reason complete (a whole command ends the utterance sooner)" \
   || fail "complete end" "$(grep speech_end "$TMP/timer.jsonl")"
 "$WYZER" --events --input "$TMP/timer.wav" --fast --set listen.complete_silence_ms=0 > "$TMP/timer-off.jsonl" 2>/dev/null
-start_off=$(python3 -c "import json,sys; print([e['audio_ms'] for e in map(json.loads, open(sys.argv[1])) if e['event'] == 'tts_start'][0])" "$TMP/timer-off.jsonl")
+start_off=$(first_ev "$TMP/timer-off.jsonl" tts_start audio_ms)
 grep -q '"reason":"silence"' "$TMP/timer-off.jsonl" && [ "$start_off" -gt "$start" ] \
   && ok "complete_silence_ms=0: ends on silence, reply at $start_off ms instead of $start ms" \
   || fail "complete off" "tts_start $start_off vs $start; $(grep speech_end "$TMP/timer-off.jsonl")"
@@ -88,8 +88,7 @@ grep -q '"reason":"silence"' "$TMP/timer-off.jsonl" && [ "$start_off" -gt "$star
 clip "$TMP/time.wav" pause:0.5 "say:Hey wiser." pause:0.3 "say:What time is it?" pause:1.5
 "$WYZER" --events --input "$TMP/time.wav" --fast > "$TMP/time.jsonl" 2>/dev/null
 "$WYZER" --events --input "$TMP/time.wav" --fast --set listen.closed_silence_ms=0 > "$TMP/time-off.jsonl" 2>/dev/null
-tts_at() { python3 -c "import json,sys; print([e['audio_ms'] for e in map(json.loads, open(sys.argv[1])) if e['event'] == 'tts_start'][0])" "$1"; }
-t_closed=$(tts_at "$TMP/time.jsonl"); t_open=$(tts_at "$TMP/time-off.jsonl")
+t_closed=$(first_ev "$TMP/time.jsonl" tts_start audio_ms); t_open=$(first_ev "$TMP/time-off.jsonl" tts_start audio_ms)
 grep -q '"event":"speech_end","t_ms":[0-9]*,"audio_ms":[0-9]*,"reason":"closed"' "$TMP/time.jsonl" \
   && grep -q '"reason":"complete"' "$TMP/time-off.jsonl" && [ "$t_closed" -lt "$t_open" ] \
   && grep -q '"name":"get_time"' "$TMP/time.jsonl" \
@@ -104,9 +103,9 @@ grep -q '"event":"speech_end","t_ms":[0-9]*,"audio_ms":[0-9]*,"reason":"closed"'
 for v in slt kal16; do
   VOICE=$v clip "$TMP/straight-$v.wav" pause:0.5 "say:Hey wiser set a timer for five minutes" pause:1.5
   "$WYZER" --events --input "$TMP/straight-$v.wav" --fast > "$TMP/straight-$v.jsonl" 2>/dev/null
-  said=$(python3 -c "import json,sys; print([e['text'] for e in map(json.loads, open(sys.argv[1])) if e['event'] == 'transcript'][:1])" "$TMP/straight-$v.jsonl")
-  [ "$said" = "['set a timer for five minutes']" ] && ok "said straight on ($v): $said" \
-    || fail "straight on ($v)" "transcript $said"
+  said=$(first_ev "$TMP/straight-$v.jsonl" transcript text)
+  [ "$said" = "set a timer for five minutes" ] && ok "said straight on ($v): '$said'" \
+    || fail "straight on ($v)" "transcript '$said'"
 done
 
 # --- a negative clip: no wake -------------------------------------------------------

@@ -49,12 +49,7 @@ done
 if wait_for "$TMP/events.jsonl" '"event":"ready"' 60; then ok "live session ready"
 else fail "live session" "$(tail -5 "$TMP/stderr.log")"; summary; exit 1; fi
 kill "$PULSE_FEED_PID" 2>/dev/null; wait "$PULSE_FEED_PID" 2>/dev/null; PULSE_FEED_PID=""
-ev() { # ev EVENT FIELD: FIELD of the first EVENT in events.jsonl
-  python3 -c 'import json, sys
-for l in open(sys.argv[1]):
-    e = json.loads(l)
-    if e.get("event") == sys.argv[2]:
-        print(e.get(sys.argv[3], "")); break' "$TMP/events.jsonl" "$1" "$2"; }
+ev() { first_ev "$TMP/events.jsonl" "$1" "$2"; } # ev EVENT FIELD
 loaded_ms=$(ev ready audio_ms)
 [ "${loaded_ms:-0}" -ge 200 ] && ok "audio heard while the brain loaded: $loaded_ms ms" \
   || fail "audio before ready" "ready.audio_ms = '$loaded_ms'; the check below needs at least 200 ms"
